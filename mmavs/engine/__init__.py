@@ -1,0 +1,3 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+# mmseg's hooks and optimizer constructors, visible from the mmavs scope.
+import mmseg.engine  # noqa: F401

@@ -1,0 +1,4 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+from .vggish import VGGish
+
+__all__ = ['VGGish']

@@ -1,0 +1,5 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+from .tpavi import TPAVI
+from .tpavi_block import TPAVIBlock
+
+__all__ = ['TPAVI', 'TPAVIBlock']

@@ -1,0 +1,104 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+from typing import List, Sequence, Tuple, Union
+
+import torch.nn as nn
+from mmengine.model import BaseModule
+from mmseg.utils import OptMultiConfig
+from torch import Tensor
+
+from mmavs.registry import MODELS
+from .tpavi_block import TPAVIBlock
+
+
+@MODELS.register_module()
+class TPAVI(BaseModule):
+    """TPAVI audio-visual fusion on chosen feature levels.
+
+    The fusion of `Audio-Visual Segmentation
+    <https://arxiv.org/abs/2207.05042>`_: one :class:`TPAVIBlock` per chosen
+    level attends every visual position of all T frames of a clip to the T
+    audio features. Levels not listed pass through unchanged. With both
+    ``audio_attention`` and ``video_attention`` the two outputs of the shared
+    block are averaged, as in the official code.
+
+    Args:
+        in_channels (int | Sequence[int]): Channels of every level, or of each
+            level. Defaults to 256.
+        stages (Sequence[int]): 0-based levels to fuse. Defaults to
+            (0, 1, 2, 3).
+        audio_channels (int): Audio feature size. Defaults to 128.
+        inter_channels (int, optional): Inner channels of each block.
+            Defaults to half its visual channels.
+        audio_attention (bool): Attend to the audio (the TPAVI of the paper).
+            Defaults to True.
+        video_attention (bool): Attend to the video itself (official
+            ``tpavi_vv_flag``). Defaults to False.
+        init_cfg (dict | list[dict], optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: Union[int, Sequence[int]] = 256,
+                 stages: Sequence[int] = (0, 1, 2, 3),
+                 audio_channels: int = 128,
+                 inter_channels: Union[int, None] = None,
+                 audio_attention: bool = True,
+                 video_attention: bool = False,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if not (audio_attention or video_attention):
+            raise ValueError('TPAVI needs audio_attention or video_attention')
+        self.stages = tuple(stages)
+        if len(set(self.stages)) != len(self.stages):
+            raise ValueError(f'TPAVI stages repeat: {self.stages}')
+        if isinstance(in_channels, int):
+            in_channels = [in_channels] * (max(self.stages, default=-1) + 1)
+        self.in_channels = list(in_channels)
+        if any(s < 0 or s >= len(self.in_channels) for s in self.stages):
+            raise ValueError(f'TPAVI stages {self.stages} out of range for '
+                             f'{len(self.in_channels)} levels')
+        self.audio_attention = audio_attention
+        self.video_attention = video_attention
+        self.blocks = nn.ModuleList(
+            TPAVIBlock(self.in_channels[s], audio_channels, inter_channels)
+            for s in self.stages)
+
+    def forward(self, feats: Sequence[Tensor], audio: Tensor,
+                num_frames: int) -> Tuple[Tensor]:
+        """Fuse the chosen levels.
+
+        Args:
+            feats (Sequence[Tensor]): Level i of shape (B*T, C_i, H_i, W_i),
+                frames of a clip consecutive.
+            audio (Tensor): Audio features of shape (B*T, D).
+            num_frames (int): Frames per clip T.
+
+        Returns:
+            tuple[Tensor]: Levels of the input shapes.
+        """
+        feats: List[Tensor] = list(feats)
+        if audio.shape[0] != feats[0].shape[0]:
+            raise ValueError(f'{audio.shape[0]} audio features for '
+                             f'{feats[0].shape[0]} frames')
+        if feats[0].shape[0] % num_frames:
+            raise ValueError(f'{feats[0].shape[0]} frames is not a multiple '
+                             f'of num_frames={num_frames}')
+        audio = audio.view(-1, num_frames, audio.shape[-1])  # (B, T, D)
+        for stage, block in zip(self.stages, self.blocks):
+            x = to_clips(feats[stage], num_frames)
+            outs = []
+            if self.video_attention:
+                outs.append(block(x)[0])
+            if self.audio_attention:
+                outs.append(block(x, audio)[0])
+            feats[stage] = to_frames(sum(outs) / len(outs))
+        return tuple(feats)
+
+
+def to_clips(x: Tensor, num_frames: int) -> Tensor:
+    """(B*T, C, H, W) -> (B, C, T, H, W)."""
+    return x.unflatten(0, (-1, num_frames)).transpose(1, 2)
+
+
+def to_frames(x: Tensor) -> Tensor:
+    """(B, C, T, H, W) -> (B*T, C, H, W)."""
+    return x.transpose(1, 2).flatten(0, 1)

@@ -1,0 +1,135 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmavs.models.fusion import TPAVI, TPAVIBlock
+
+
+def quadratic_tpavi(block: TPAVIBlock, x, audio=None):
+    """The official formulation: tile the audio over H, W and form the full
+    (THW, THW) attention matrix."""
+    b, c, t, h, w = x.shape
+    if audio is None:
+        keys = x
+    else:
+        a = block.align_channel(audio).permute(0, 2, 1)  # (B, C, T)
+        keys = a[..., None, None].repeat(1, 1, 1, h, w)
+    g = block.g(x).view(b, block.inter_channels, -1).permute(0, 2, 1)
+    theta = block.theta(x).view(b, block.inter_channels, -1).permute(0, 2, 1)
+    phi = block.phi(keys).view(b, block.inter_channels, -1)
+    f = theta @ phi  # (B, THW, THW)
+    y = (f / f.size(-1)) @ g
+    y = y.permute(0, 2, 1).reshape(b, block.inter_channels, t, h, w)
+    z = block.W_z(y) + x
+    z = F.layer_norm(
+        z.permute(0, 2, 3, 4, 1), (c, ), block.norm_layer.weight,
+        block.norm_layer.bias).permute(0, 4, 1, 2, 3)
+    return z
+
+
+def make_block(channels=8, audio_channels=6):
+    torch.manual_seed(0)
+    block = TPAVIBlock(channels, audio_channels=audio_channels)
+    # leave the zero init so that the attention path shows in the output
+    torch.nn.init.normal_(block.W_z[1].weight)
+    torch.nn.init.normal_(block.W_z[1].bias)
+    return block.eval()
+
+
+@pytest.mark.parametrize('with_audio', [True, False])
+def test_linear_form_equals_quadratic(with_audio):
+    block = make_block()
+    x = torch.randn(2, 8, 3, 5, 4)
+    audio = torch.randn(2, 3, 6) if with_audio else None
+    z, audio_proj = block(x, audio)
+    ref = quadratic_tpavi(block, x, audio)
+    assert z.shape == (2, 8, 3, 5, 4)
+    assert torch.allclose(z, ref, atol=1e-5)
+    # the attention term is not negligible in this check
+    assert (z - quadratic_tpavi(make_block_zero_attention(block), x,
+                                audio)).abs().max() > 1e-2
+    if with_audio:
+        assert audio_proj.shape == (2, 3, 8)
+    else:
+        assert audio_proj is None
+
+
+def make_block_zero_attention(block):
+    other = make_block()
+    other.load_state_dict(block.state_dict())
+    torch.nn.init.zeros_(other.g.weight)
+    torch.nn.init.zeros_(other.g.bias)
+    return other
+
+
+def test_zero_initialised_block_is_layer_norm():
+    block = TPAVIBlock(4, audio_channels=3).eval()
+    x = torch.randn(1, 4, 2, 3, 3)
+    z, _ = block(x, torch.randn(1, 2, 3))
+    expected = F.layer_norm(x.permute(0, 2, 3, 4, 1),
+                            (4, )).permute(0, 4, 1, 2, 3)
+    assert torch.allclose(z, expected, atol=1e-6)
+
+
+def test_audio_changes_output():
+    block = make_block()
+    x = torch.randn(1, 8, 2, 3, 3)
+    z1, _ = block(x, torch.randn(1, 2, 6))
+    z2, _ = block(x, torch.randn(1, 2, 6))
+    assert not torch.allclose(z1, z2, atol=1e-4)
+
+
+def test_parameter_names_match_official():
+    names = set(TPAVIBlock(256).state_dict())
+    assert names == {
+        'align_channel.weight', 'align_channel.bias', 'norm_layer.weight',
+        'norm_layer.bias', 'g.weight', 'g.bias', 'W_z.0.weight', 'W_z.0.bias',
+        'W_z.1.weight', 'W_z.1.bias', 'W_z.1.running_mean',
+        'W_z.1.running_var', 'W_z.1.num_batches_tracked', 'theta.weight',
+        'theta.bias', 'phi.weight', 'phi.bias'
+    }
+    assert TPAVIBlock(256).g.weight.shape == (128, 256, 1, 1, 1)
+
+
+def test_tpavi_fuses_chosen_stages_only():
+    torch.manual_seed(0)
+    fusion = TPAVI(in_channels=[4, 6, 8], stages=(1, ), audio_channels=5)
+    feats = [torch.randn(6, c, s, s) for c, s in ((4, 8), (6, 4), (8, 2))]
+    out = fusion(feats, torch.randn(6, 5), num_frames=3)
+    assert [o.shape for o in out] == [f.shape for f in feats]
+    assert torch.equal(out[0], feats[0]) and torch.equal(out[2], feats[2])
+    assert not torch.allclose(out[1], feats[1])
+
+
+def test_tpavi_reshapes_frames_per_clip():
+    """Frame k of clip b is row b*T + k; the block sees (B, C, T, H, W)."""
+    fusion = TPAVI(in_channels=4, stages=(0, ), audio_channels=3).eval()
+    block = fusion.blocks[0]
+    torch.nn.init.normal_(block.W_z[1].weight)
+    feats = [torch.randn(2 * 3, 4, 2, 2)]
+    audio = torch.randn(2 * 3, 3)
+    out = fusion(feats, audio, num_frames=3)[0]
+    clips = feats[0].view(2, 3, 4, 2, 2).transpose(1, 2)
+    ref = block(clips, audio.view(2, 3, 3))[0].transpose(1, 2).reshape(
+        6, 4, 2, 2)
+    assert torch.allclose(out, ref)
+
+
+def test_tpavi_single_frame_and_video_attention():
+    fusion = TPAVI(
+        in_channels=4, stages=(0, ), audio_channels=3, video_attention=True)
+    out = fusion([torch.randn(2, 4, 3, 3)], torch.randn(2, 3), num_frames=1)
+    assert out[0].shape == (2, 4, 3, 3)
+
+
+def test_tpavi_bad_arguments():
+    with pytest.raises(ValueError, match='audio_attention or video'):
+        TPAVI(audio_attention=False, video_attention=False)
+    with pytest.raises(ValueError, match='out of range'):
+        TPAVI(in_channels=[4, 4], stages=(2, ))
+    fusion = TPAVI(in_channels=4, stages=(0, ), audio_channels=3)
+    with pytest.raises(ValueError, match='not a multiple'):
+        fusion([torch.randn(4, 4, 2, 2)], torch.randn(4, 3), num_frames=3)
+    with pytest.raises(ValueError, match='audio features'):
+        fusion([torch.randn(4, 4, 2, 2)], torch.randn(2, 3), num_frames=2)

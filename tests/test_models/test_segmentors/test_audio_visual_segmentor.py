@@ -1,0 +1,178 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+import copy
+
+import pytest
+import torch
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+
+from mmavs.registry import MODELS
+from mmavs.utils import register_all_modules
+
+register_all_modules()
+
+TINY = dict(
+    type='AudioVisualSegmentor',
+    data_preprocessor=dict(
+        type='AVSDataPreprocessor', mean=[0., 0., 0.], std=[1., 1., 1.]),
+    backbone=dict(
+        type='mmseg.ResNet',
+        depth=18,
+        base_channels=4,
+        stem_channels=4,
+        out_indices=(0, 1, 2, 3)),
+    neck=dict(type='MultiLevelASPP', in_channels=[4, 8, 16, 32],
+              out_channels=8),
+    audio_backbone=dict(
+        type='VGGish',
+        conv_channels=(4, 'M', 4, 'M', 4, 'M', 4, 'M'),
+        fc_channels=(16, ),
+        frozen=False),
+    fusion=dict(type='TPAVI', in_channels=8, audio_channels=16),
+    decode_head=dict(
+        type='AVSBenchHead',
+        in_channels=[8] * 4,
+        mid_channels=8,
+        channels=4,
+        dropout_ratio=0,
+        num_classes=2,
+        out_channels=1,
+        threshold=0.5,
+        loss_decode=dict(
+            type='mmseg.CrossEntropyLoss',
+            use_sigmoid=True,
+            avg_non_ignore=True)),
+    test_cfg=dict(mode='whole'))
+
+
+def make_batch(num_clips=2, num_frames=3, size=32, labelled=None):
+    imgs = [torch.randint(0, 255, (num_frames, 3, size, size),
+                          dtype=torch.uint8) for _ in range(num_clips)]
+    audio = [torch.randn(num_frames, 1, 96, 64) for _ in range(num_clips)]
+    samples = []
+    for c in range(num_clips):
+        for t in range(num_frames):
+            sample = SegDataSample(
+                metainfo=dict(
+                    ori_shape=(size, size),
+                    img_shape=(size, size),
+                    clip_name=f'clip{c}',
+                    frame_index=t))
+            mask = torch.randint(0, 2, (1, size, size))
+            if labelled is not None and not labelled[t]:
+                mask[:] = 255
+            sample.gt_sem_seg = PixelData(data=mask)
+            samples.append(sample)
+    return dict(inputs=dict(imgs=imgs, audio=audio), data_samples=samples)
+
+
+def build(cfg=TINY):
+    torch.manual_seed(0)
+    return MODELS.build(copy.deepcopy(cfg))
+
+
+def test_three_modes():
+    model = build()
+    data = model.data_preprocessor(make_batch(), training=True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'decode.loss_ce', 'decode.acc_seg'}
+    model.eval()
+    with torch.no_grad():
+        data = model.data_preprocessor(make_batch())
+        preds = model(**data, mode='predict')
+        logits = model(**data, mode='tensor')
+    assert len(preds) == 6
+    assert preds[0].pred_sem_seg.shape == (32, 32)
+    assert set(preds[0].pred_sem_seg.data.unique().tolist()) <= {0, 1}
+    # binary head: seg_logits holds sigmoid probabilities, as in mmseg
+    probs = preds[4].seg_logits.data
+    assert torch.allclose(probs, logits[4].sigmoid(), atol=1e-6)
+    assert logits.shape == (6, 1, 32, 32)
+
+
+def test_predict_without_data_samples_and_single_frame():
+    model = build().eval()
+    data = model.data_preprocessor(make_batch(num_clips=3, num_frames=1))
+    with torch.no_grad():
+        preds = model.predict(data['inputs'])
+    assert len(preds) == 3 and preds[0].pred_sem_seg.shape == (32, 32)
+
+
+def test_unlabelled_frames_add_nothing():
+    """S4 training: only frame 1 of a clip has a mask."""
+    model = build()
+    batch = make_batch(num_clips=1, labelled=[True, False, False])
+    data = model.data_preprocessor(batch, training=True)
+    loss = model(**data, mode='loss')['decode.loss_ce']
+    logits = model(**data, mode='tensor')
+    label = data['data_samples'][0].gt_sem_seg.data.float()
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits[0], label)
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_audio_is_used():
+    model = build().eval()
+    data = model.data_preprocessor(make_batch())
+    with torch.no_grad():
+        # make the attention path non-trivial
+        for block in model.fusion.blocks:
+            torch.nn.init.normal_(block.W_z[1].weight)
+        a = model(**data, mode='tensor')
+        data['inputs']['audio'] = torch.randn_like(data['inputs']['audio'])
+        b = model(**data, mode='tensor')
+    assert not torch.allclose(a, b)
+
+
+def test_learns_to_listen():
+    """Two fixed regions, the audio says which one is the mask: after a few
+    steps the loss falls and swapping audio swaps the prediction."""
+    torch.manual_seed(0)
+    model = build()
+    size, left = 32, torch.zeros(1, 32, 32, dtype=torch.long)
+    left[..., :16] = 1
+    right = 1 - left
+    tones = torch.randn(2, 1, 96, 64)
+    imgs = torch.randint(0, 255, (1, 3, size, size), dtype=torch.uint8)
+
+    def batch(order):
+        samples = []
+        for k in order:
+            s = SegDataSample(
+                metainfo=dict(ori_shape=(size, size), img_shape=(size, size)))
+            s.gt_sem_seg = PixelData(data=(left, right)[k])
+            samples.append(s)
+        return dict(
+            inputs=dict(
+                imgs=[imgs.clone() for _ in order],
+                audio=[tones[k:k + 1] for k in order]),
+            data_samples=samples)
+
+    optim = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = None
+    for _ in range(40):
+        data = model.data_preprocessor(batch([0, 1]), training=True)
+        loss = model(**data, mode='loss')['decode.loss_ce']
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+        first = first if first is not None else loss.item()
+    assert loss.item() < 0.5 * first
+    model.eval()
+    with torch.no_grad():
+        preds = model(**model.data_preprocessor(batch([0, 1])),
+                      mode='predict')
+    acc0 = (preds[0].pred_sem_seg.data == left).float().mean()
+    acc1 = (preds[1].pred_sem_seg.data == right).float().mean()
+    assert acc0 > 0.9 and acc1 > 0.9
+
+
+def test_bad_configs():
+    cfg = copy.deepcopy(TINY)
+    cfg['audio_backbone'] = None
+    with pytest.raises(ValueError, match='needs an audio_backbone'):
+        MODELS.build(cfg)
+    cfg = copy.deepcopy(TINY)
+    cfg['test_cfg'] = dict(mode='slide', crop_size=(8, 8), stride=(4, 4))
+    with pytest.raises(ValueError, match="'whole' only"):
+        MODELS.build(cfg)

@@ -1,0 +1,65 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+"""End to end through tools/train.py and tools/test.py on a tiny synthetic
+MS3 tree: train, stop, resume, test."""
+import json
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'configs', 'tpavi',
+                  'tpavi_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py')
+
+
+def run(*args):
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_train_stop_resume_test(tmp_path):
+    data = tmp_path / 'data'
+    run('tools/dataset_converters/make_synthetic_avs.py', '--out', str(data),
+        '--seed', '1', '--subsets', 'ms3', '--num-train', '8', '--num-val',
+        '2', '--num-test', '2', '--size', '64')
+    work = tmp_path / 'work'
+    common = [
+        '--work-dir',
+        str(work), '--cfg-options', f'train_dataloader.dataset.data_root={data}',
+        f'val_dataloader.dataset.data_root={data}',
+        f'test_dataloader.dataset.data_root={data}',
+        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+        'test_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.persistent_workers=False', 'train_cfg.val_interval=2'
+    ]
+    # 8 clips, batch 4: 2 iterations an epoch; stop after epoch 1
+    run('tools/train.py', CONFIG, *common, 'train_cfg.max_epochs=1')
+    first = torch.load(work / 'epoch_1.pth', weights_only=False)
+    assert first['meta']['iter'] == 2
+
+    out = run('tools/train.py', CONFIG, '--resume', *common,
+              'train_cfg.max_epochs=2')
+    assert re.search(r'resumed epoch: 1, iter: 2', out), out[-3000:]
+    second = torch.load(work / 'epoch_2.pth', weights_only=False)
+    assert second['meta']['epoch'] == 2 and second['meta']['iter'] == 4
+    # the optimizer state came along: Adam's step counter continued
+    steps = [s['step'] for s in second['optimizer']['state'].values()]
+    assert all(float(s) == 4 for s in steps)
+
+    preds = tmp_path / 'preds'
+    run('tools/test.py', CONFIG, str(work / 'epoch_2.pth'), '--out',
+        str(preds), '--show-dir', str(tmp_path / 'show'), *common)
+    metrics = json.load(open(work / 'test_metrics.json'))
+    assert {'mJ', 'mF', 'fIoU'} <= set(metrics)
+    assert all(0 <= metrics[k] <= 1 for k in ('mJ', 'mF', 'fIoU'))
+    assert len(list(preds.rglob('*.png'))) == 2 * 5
