@@ -31,8 +31,13 @@ def _numpy_globals() -> List[object]:
 
 
 def mmengine_checkpoint_globals() -> List[object]:
-    """The non-tensor types found in mmengine checkpoints."""
-    return [HistoryBuffer] + _numpy_globals()
+    """The non-tensor types found in mmengine checkpoints.
+
+    ``getattr`` is needed because a pickled ``HistoryBuffer`` refers to its
+    statistics methods as ``getattr(HistoryBuffer, 'mean')``; the weights-only
+    unpickler still calls nothing outside this list.
+    """
+    return [HistoryBuffer, getattr] + _numpy_globals()
 
 
 def load_local_checkpoint(filename: str,

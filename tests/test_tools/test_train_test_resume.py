@@ -33,7 +33,8 @@ def test_train_stop_resume_test(tmp_path):
     work = tmp_path / 'work'
     common = [
         '--work-dir',
-        str(work), '--cfg-options', f'train_dataloader.dataset.data_root={data}',
+        str(work), '--cfg-options',
+        f'train_dataloader.dataset.data_root={data}',
         f'val_dataloader.dataset.data_root={data}',
         f'test_dataloader.dataset.data_root={data}',
         'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',

@@ -104,7 +104,8 @@ def draw(infos: List[dict], work: str, args: argparse.Namespace) -> str:
 def main() -> None:
     args = parse_args()
     register_all_modules()
-    true = read_metrics(osp.join(args.work_dir, args.true, 'test_metrics.json'))
+    true = read_metrics(
+        osp.join(args.work_dir, args.true, 'test_metrics.json'))
     swapped = read_metrics(
         osp.join(args.work_dir, args.swapped, 'test_metrics.json'))
     table = report(true, swapped)

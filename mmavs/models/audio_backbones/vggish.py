@@ -21,9 +21,9 @@ class VGGish(BaseModule):
     `CNN architectures for large-scale audio classification
     <https://arxiv.org/abs/1609.09430>`_, as released for AudioSet and used by
     AVSBench. A VGG-like conv stack ``64-M-128-M-256-256-M-512-512-M`` (3x3
-    convs with ReLU, 2x2 max pools) on a ``(96, 64)`` log-mel example, flattened
-    in channel-last order as the TensorFlow original, then fully connected
-    layers ``12288-4096-4096-128`` with a ReLU after each.
+    convs with ReLU, 2x2 max pools) on a ``(96, 64)`` log-mel example,
+    flattened in channel-last order as the TensorFlow original, then fully
+    connected layers ``12288-4096-4096-128`` with a ReLU after each.
 
     Parameter names follow the common PyTorch port (``features.0.weight`` ...
     ``embeddings.4.bias``, ``pproc.pca_eigen_vectors``), so its state dict

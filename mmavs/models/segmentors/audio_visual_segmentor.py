@@ -1,6 +1,7 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 from typing import Dict, List, Optional
 
+from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.structures import SegDataSample
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
@@ -51,6 +52,8 @@ class AudioVisualSegmentor(EncoderDecoder):
                  data_preprocessor: OptConfigType = None,
                  pretrained: Optional[str] = None,
                  init_cfg: OptMultiConfig = None) -> None:
+        # mmseg reads test_cfg.mode as an attribute
+        test_cfg = ConfigDict(test_cfg) if test_cfg is not None else None
         super().__init__(
             backbone=backbone,
             decode_head=decode_head,

@@ -1,0 +1,11 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+from .io import AudioDecodeError, load_wav
+from .vggish_frontend import (frame, htk_mel_matrix, log_mel_spectrogram,
+                              pad_or_cut_examples, periodic_hann,
+                              stft_magnitude, waveform_to_vggish_examples)
+
+__all__ = [
+    'AudioDecodeError', 'load_wav', 'frame', 'htk_mel_matrix',
+    'log_mel_spectrogram', 'pad_or_cut_examples', 'periodic_hann',
+    'stft_magnitude', 'waveform_to_vggish_examples'
+]

@@ -1,0 +1,262 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+import csv
+import io
+import os.path as osp
+from typing import Callable, List, Optional, Sequence, Union
+
+import mmengine.fileio as fileio
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmavs.registry import DATASETS
+
+# Official release layout, relative to ``data_root``.
+_META_CSV = dict(s4='s4_meta_data.csv', ms3='ms3_meta_data.csv')
+# Column positions in the metadata CSVs (read by position, as the official
+# AVSBench code does): S4 ``name, start, category, split``; MS3
+# ``video_id, split``.
+_NAME_COL = dict(s4=0, ms3=0)
+_CATEGORY_COL = dict(s4=2, ms3=None)
+_SPLIT_COL = dict(s4=3, ms3=1)
+
+
+@DATASETS.register_module()
+class AVSBenchObjectDataset(BaseDataset):
+    """AVSBench-Object v1 (S4 and MS3), read from the official release
+    layout. One item is one clip of ``num_frames`` frames, its audio and its
+    masks.
+
+    `Audio-Visual Segmentation <https://arxiv.org/abs/2207.05042>`_
+
+    Layout below ``data_root`` (``<i>`` = 1..``num_frames``):
+
+    .. code-block:: none
+
+        s4_meta_data.csv                  # name, start, category, split
+        s4_data/visual_frames/<split>/<category>/<name>/<name>_<i>.png
+        s4_data/gt_masks/<split>/<category>/<name>/<name>_<i>.png
+        s4_data/audio_wav/<split>/<category>/<name>.wav
+        s4_data/audio_log_mel/<split>/<category>/<name>.pkl
+        ms3_meta_data.csv                 # video_id, split
+        ms3_data/visual_frames/<name>/<name>.mp4_<i>.png
+        ms3_data/gt_masks/<split>/<name>/<name>_<i>.png
+        ms3_data/audio_wav/<split>/<name>.wav
+        ms3_data/audio_log_mel/<split>/<name>.pkl
+
+    S4 is semi-supervised: a train clip has a mask for frame 1 only, so its
+    ``seg_map_paths`` hold ``None`` for frames 2..T. All other clips have T
+    masks. Frames, required masks and wavs are checked to exist at load time;
+    the ``.pkl`` log-mel files are checked by the transform that reads them.
+
+    Each data info holds ``clip_name``, ``subset``, ``split``, ``category``
+    (S4 only, else ``None``), ``img_paths`` (T), ``seg_map_paths`` (T,
+    ``None`` = no label), ``audio_path``, ``log_mel_path``, ``num_frames``
+    and ``audio_clip_name`` (the clip the audio comes from; differs from
+    ``clip_name`` only with ``shuffle_audio_seed``).
+
+    Args:
+        data_root (str): Root of the AVSBench-Object release.
+        subset (str): ``'s4'`` or ``'ms3'``. Defaults to ``'s4'``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
+            Defaults to ``'train'``.
+        pipeline (Sequence[dict | Callable], optional): Transforms applied to
+            each clip; configs are built in the ``mmavs`` scope unless they
+            set ``_scope_``. Defaults to None (no transform).
+        num_frames (int): Frames per clip, T. Defaults to 5.
+        shuffle_audio_seed (int, optional): Diagnostic. When set, every clip
+            gets the audio (``audio_path`` and ``log_mel_path``) of another
+            clip of the split, through a derangement drawn with this seed,
+            so a model that listens should fail. Defaults to None.
+        metainfo (dict, optional): Overrides of :attr:`METAINFO`.
+            Defaults to None.
+        indices (int | Sequence[int], optional): Keep only these clips (see
+            :class:`mmengine.dataset.BaseDataset`). Defaults to None.
+        serialize_data (bool): Defaults to True.
+        test_mode (bool): Defaults to False.
+        lazy_init (bool): Defaults to False.
+        max_refetch (int): Defaults to 1000.
+        backend_args (dict, optional): Arguments of the mmengine file
+            backend used to read the CSV and check files. Defaults to None.
+    """
+
+    METAINFO = dict(
+        classes=('background', 'sounding'),
+        palette=[[0, 0, 0], [255, 255, 255]])
+    SUBSETS = ('s4', 'ms3')
+    SPLITS = ('train', 'val', 'test')
+
+    def __init__(self,
+                 data_root: str,
+                 subset: str = 's4',
+                 split: str = 'train',
+                 pipeline: Optional[Sequence[Union[dict, Callable]]] = None,
+                 num_frames: int = 5,
+                 shuffle_audio_seed: Optional[int] = None,
+                 metainfo: Optional[dict] = None,
+                 indices: Optional[Union[int, Sequence[int]]] = None,
+                 serialize_data: bool = True,
+                 test_mode: bool = False,
+                 lazy_init: bool = False,
+                 max_refetch: int = 1000,
+                 backend_args: Optional[dict] = None) -> None:
+        if subset not in self.SUBSETS:
+            raise ValueError(f'Unknown AVSBench-Object subset {subset!r}; '
+                             f'expected one of {self.SUBSETS}.')
+        if split not in self.SPLITS:
+            raise ValueError(f'Unknown AVSBench-Object split {split!r}; '
+                             f'expected one of {self.SPLITS}.')
+        if not isinstance(num_frames, int) or num_frames < 1:
+            raise ValueError(
+                f'num_frames must be a positive int, got {num_frames!r}.')
+        self.subset = subset
+        self.split = split
+        self.num_frames = num_frames
+        self.shuffle_audio_seed = shuffle_audio_seed
+        self.backend_args = backend_args
+        super().__init__(
+            ann_file=_META_CSV[subset],
+            metainfo=metainfo,
+            data_root=data_root,
+            data_prefix=dict(),
+            pipeline=[self._in_mmavs_scope(t) for t in pipeline or ()],
+            indices=indices,
+            serialize_data=serialize_data,
+            test_mode=test_mode,
+            lazy_init=lazy_init,
+            max_refetch=max_refetch)
+
+    @staticmethod
+    def _in_mmavs_scope(transform: Union[dict, Callable]
+                        ) -> Union[dict, Callable]:
+        """Build transform configs in the ``mmavs`` scope (which also finds
+        mmseg, mmcv and mmengine transforms), whatever the current default
+        scope, unless the config sets its own ``_scope_``."""
+        if isinstance(transform, dict) and '_scope_' not in transform:
+            transform = dict(transform, _scope_='mmavs')
+        return transform
+
+    def load_data_list(self) -> List[dict]:
+        """Read the metadata CSV, build one data info per clip of the split
+        and check that its frames, required masks and wav exist.
+
+        Returns:
+            list[dict]: One data info per clip, in CSV order.
+        """
+        rows = self._read_csv_rows()
+        data_list = [
+            self._clip_info(name, category) for name, category in rows
+        ]
+        if not data_list:
+            raise ValueError(
+                f'{self.ann_file} lists no clip of split {self.split!r} '
+                f'(column {_SPLIT_COL[self.subset] + 1} of the {self.subset} '
+                'metadata CSV).')
+        for info in data_list:
+            self._check_clip_files(info)
+        if self.shuffle_audio_seed is not None:
+            self._shuffle_audio(data_list)
+        return data_list
+
+    def _read_csv_rows(self) -> List[tuple]:
+        """``(name, category)`` of the clips of ``self.split``; columns are
+        read by position and the header row is skipped."""
+        if not fileio.exists(self.ann_file, backend_args=self.backend_args):
+            raise FileNotFoundError(
+                f'AVSBench-Object {self.subset} metadata CSV not found: '
+                f'{self.ann_file}')
+        text = fileio.get_text(self.ann_file, backend_args=self.backend_args)
+        reader = csv.reader(io.StringIO(text))
+        name_col = _NAME_COL[self.subset]
+        split_col = _SPLIT_COL[self.subset]
+        category_col = _CATEGORY_COL[self.subset]
+        min_cols = max(c for c in (name_col, split_col, category_col)
+                       if c is not None) + 1
+        rows = []
+        for line_no, row in enumerate(reader, start=1):
+            if line_no == 1 or not any(cell.strip() for cell in row):
+                continue  # header row or blank line
+            if len(row) < min_cols:
+                raise ValueError(
+                    f'{self.ann_file}, line {line_no}: expected at least '
+                    f'{min_cols} columns, got {len(row)}: {row}')
+            if row[split_col].strip() != self.split:
+                continue
+            category = (row[category_col].strip()
+                        if category_col is not None else None)
+            rows.append((row[name_col].strip(), category))
+        return rows
+
+    def _clip_info(self, name: str, category: Optional[str]) -> dict:
+        """Paths of one clip in the official layout."""
+        root, split, T = self.data_root, self.split, self.num_frames
+        if self.subset == 's4':
+            rel = osp.join(split, category)
+            data_dir = osp.join(root, 's4_data')
+            img_paths = [
+                osp.join(data_dir, 'visual_frames', rel, name,
+                         f'{name}_{i}.png') for i in range(1, T + 1)
+            ]
+            # semi-supervised train split: only the first frame is labelled
+            num_masks = 1 if split == 'train' else T
+        else:
+            rel = split
+            data_dir = osp.join(root, 'ms3_data')
+            img_paths = [
+                osp.join(data_dir, 'visual_frames', name,
+                         f'{name}.mp4_{i}.png') for i in range(1, T + 1)
+            ]
+            num_masks = T
+        seg_map_paths = [
+            osp.join(data_dir, 'gt_masks', rel, name, f'{name}_{i}.png')
+            if i <= num_masks else None for i in range(1, T + 1)
+        ]
+        return dict(
+            clip_name=name,
+            subset=self.subset,
+            split=split,
+            category=category,
+            img_paths=img_paths,
+            seg_map_paths=seg_map_paths,
+            audio_path=osp.join(data_dir, 'audio_wav', rel, f'{name}.wav'),
+            log_mel_path=osp.join(data_dir, 'audio_log_mel', rel,
+                                  f'{name}.pkl'),
+            num_frames=T,
+            audio_clip_name=name)
+
+    def _check_clip_files(self, info: dict) -> None:
+        """Raise FileNotFoundError naming the first missing file of a clip."""
+        clip = f"clip {info['clip_name']!r} ({self.subset}/{self.split})"
+        T = self.num_frames
+        for kind, paths in (('frame', info['img_paths']),
+                            ('mask', info['seg_map_paths'])):
+            for i, path in enumerate(paths, start=1):
+                if path is not None and not self._exists(path):
+                    raise FileNotFoundError(
+                        f'{clip}: {kind} {i} of {T} not found: {path} '
+                        f'(expected {T} {kind}s in {osp.dirname(path)})')
+        if not self._exists(info['audio_path']):
+            raise FileNotFoundError(
+                f"{clip}: audio not found: {info['audio_path']}")
+
+    def _exists(self, path: str) -> bool:
+        return fileio.exists(path, backend_args=self.backend_args)
+
+    def _shuffle_audio(self, data_list: List[dict]) -> None:
+        """Give every clip the audio of another clip (a seeded uniformly
+        random derangement of the split)."""
+        n = len(data_list)
+        if n < 2:
+            raise ValueError(
+                'shuffle_audio_seed needs at least 2 clips to give each clip '
+                f'the audio of another, but {self.subset}/{self.split} has '
+                f'{n}.')
+        rng = np.random.default_rng(self.shuffle_audio_seed)
+        while True:  # rejection sampling: about e draws on average
+            perm = rng.permutation(n)
+            if not np.any(perm == np.arange(n)):
+                break
+        sources = [(d['audio_path'], d['log_mel_path'], d['clip_name'])
+                   for d in data_list]
+        for info, j in zip(data_list, perm):
+            (info['audio_path'], info['log_mel_path'],
+             info['audio_clip_name']) = sources[j]

@@ -1,0 +1,268 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+"""Transforms that load audio and turn it into VGGish log-mel examples."""
+import io
+import os
+import pickle
+import zipfile
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+from mmcv.transforms import BaseTransform
+
+from mmavs.audio import (load_wav, pad_or_cut_examples,
+                         waveform_to_vggish_examples)
+from mmavs.registry import TRANSFORMS
+
+#: Shape of one VGGish example: (channels, frames, mel bands).
+VGGISH_EXAMPLE_SHAPE = (1, 96, 64)
+
+
+def _check_num_examples(num_examples: Optional[int], name: str) -> None:
+    """Raise if ``num_examples`` is neither None nor a positive int."""
+    if num_examples is None:
+        return
+    if isinstance(num_examples, bool) or not isinstance(num_examples, int) \
+            or num_examples < 1:
+        raise ValueError(f'{name}: num_examples must be a positive int or '
+                         f'None, got {num_examples!r}.')
+
+
+def _require(results: dict, key: str, name: str) -> Any:
+    """Return ``results[key]``, raising a KeyError naming the transform."""
+    if key not in results:
+        raise KeyError(f"{name} requires the key '{key}' in results; got "
+                       f'keys {sorted(results)}.')
+    return results[key]
+
+
+@TRANSFORMS.register_module()
+class LoadAudio(BaseTransform):
+    """Load the clip's audio file as a float waveform.
+
+    The file is read with :func:`mmavs.audio.load_wav`: 16-bit PCM is scaled
+    by 1 / 32768, other encodings are decoded to float32; channels are kept.
+
+    Required Keys:
+
+    - audio_path (str): Path of the audio file (.wav).
+
+    Added Keys:
+
+    - waveform (np.ndarray): float32 samples in [-1, 1] with shape (C, L),
+      channels first.
+    - sample_rate (int): Sample rate of the file in Hz.
+
+    Args:
+        expected_sample_rate (int, optional): If given, a file with another
+            sample rate raises a ValueError naming the file. Defaults to None
+            (any rate is accepted).
+    """
+
+    def __init__(self, expected_sample_rate: Optional[int] = None) -> None:
+        if expected_sample_rate is not None and expected_sample_rate <= 0:
+            raise ValueError('expected_sample_rate must be positive or None, '
+                             f'got {expected_sample_rate}.')
+        self.expected_sample_rate = expected_sample_rate
+
+    def transform(self, results: dict) -> dict:
+        """Load the waveform.
+
+        Args:
+            results (dict): Result dict with ``audio_path``.
+
+        Returns:
+            dict: ``results`` with ``waveform`` and ``sample_rate`` added.
+        """
+        path = _require(results, 'audio_path', self.__class__.__name__)
+        waveform, sample_rate = load_wav(path)
+        if self.expected_sample_rate is not None and \
+                sample_rate != self.expected_sample_rate:
+            raise ValueError(
+                f'Audio file {path} has sample rate {sample_rate} Hz, but '
+                f'{self.expected_sample_rate} Hz is expected.')
+        results['waveform'] = waveform
+        results['sample_rate'] = sample_rate
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'expected_sample_rate={self.expected_sample_rate})')
+
+
+@TRANSFORMS.register_module()
+class ComputeVGGishExamples(BaseTransform):
+    """Compute VGGish log-mel examples from a loaded waveform.
+
+    Uses :func:`mmavs.audio.waveform_to_vggish_examples` (mono mix,
+    resampling to 16 kHz, the reference VGGish log-mel, 0.96 s examples).
+
+    Required Keys:
+
+    - waveform (np.ndarray | Tensor): Samples with shape (C, L) or (L, ).
+    - sample_rate (int): Sample rate of ``waveform`` in Hz.
+
+    Added Keys:
+
+    - audio (np.ndarray): float32 log-mel examples with shape
+      (T, 1, 96, 64).
+
+    Args:
+        num_examples (int, optional): Number T of examples to output, one per
+            video frame; fewer are padded by repeating the last, more are
+            cut. None keeps all examples of the clip. Defaults to 5
+            (AVSBench: 5 s clips, 5 frames).
+    """
+
+    def __init__(self, num_examples: Optional[int] = 5) -> None:
+        _check_num_examples(num_examples, self.__class__.__name__)
+        self.num_examples = num_examples
+
+    def transform(self, results: dict) -> dict:
+        """Compute the examples.
+
+        Args:
+            results (dict): Result dict with ``waveform`` and
+                ``sample_rate``.
+
+        Returns:
+            dict: ``results`` with ``audio`` added.
+        """
+        name = self.__class__.__name__
+        waveform = _require(results, 'waveform', name)
+        sample_rate = _require(results, 'sample_rate', name)
+        try:
+            examples = waveform_to_vggish_examples(waveform, sample_rate,
+                                                   self.num_examples)
+        except ValueError as err:
+            source = results.get('audio_path', '<unknown file>')
+            raise ValueError(f'{name} failed for {source}: {err}') from err
+        results['audio'] = examples.cpu().numpy()
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'num_examples={self.num_examples})')
+
+
+def _load_storage_from_bytes(data: bytes) -> Any:
+    """Safe stand-in for ``torch.storage._load_from_bytes``."""
+    return torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
+
+
+class _TensorUnpickler(pickle.Unpickler):
+    """Unpickler that only builds torch tensors and numpy arrays.
+
+    ``pickle.dump`` of a CPU tensor stores ``torch._utils._rebuild_tensor_v2``
+    and a storage serialised by ``torch.save`` (loaded here with
+    ``weights_only=True``); anything else that could run code is refused.
+    """
+
+    _ALLOWED = {
+        ('collections', 'OrderedDict'),
+        ('torch._utils', '_rebuild_tensor_v2'),
+        ('numpy', 'ndarray'),
+        ('numpy', 'dtype'),
+        ('numpy.core.multiarray', '_reconstruct'),
+        ('numpy._core.multiarray', '_reconstruct'),
+    }
+
+    def find_class(self, module: str, name: str) -> Callable:
+        if (module, name) == ('torch.storage', '_load_from_bytes'):
+            return _load_storage_from_bytes
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(
+            f'refusing to load the global {module}.{name}; only tensors and '
+            'arrays are allowed')
+
+
+def load_log_mel_file(path: str) -> np.ndarray:
+    """Load a precomputed log-mel file as float32.
+
+    Accepts a ``pickle.dump`` of a torch tensor or numpy array (the official
+    AVSBench ``.pkl`` files) and a ``torch.save`` file.
+
+    Args:
+        path (str): File path.
+
+    Returns:
+        np.ndarray: The stored array, as float32.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        ValueError: The file cannot be read or holds no tensor / array.
+    """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'Log-mel file not found: {path}')
+    try:
+        if zipfile.is_zipfile(path):
+            data = torch.load(path, map_location='cpu', weights_only=True)
+        else:
+            with open(path, 'rb') as f:
+                data = _TensorUnpickler(f).load()
+    except Exception as err:
+        raise ValueError(
+            f'Log-mel file could not be loaded: {path} ({err})') from err
+    if isinstance(data, torch.Tensor):
+        data = data.detach().cpu().numpy()
+    if not isinstance(data, np.ndarray):
+        raise ValueError(f'Log-mel file {path} holds a '
+                         f'{type(data).__name__}, expected a tensor or '
+                         'array with shape (T, 1, 96, 64).')
+    return data.astype(np.float32)
+
+
+@TRANSFORMS.register_module()
+class LoadVGGishExamples(BaseTransform):
+    """Load precomputed VGGish log-mel examples (official AVSBench ``.pkl``).
+
+    AVSBench ships, per clip, a pickled float tensor with shape
+    (5, 1, 96, 64) made by the VGGish reference front-end. Files written by
+    ``pickle.dump`` or ``torch.save`` of a tensor (or numpy array) are read;
+    unpickling is restricted to tensors and arrays.
+
+    Required Keys:
+
+    - log_mel_path (str): Path of the log-mel file.
+
+    Added Keys:
+
+    - audio (np.ndarray): float32 log-mel examples with shape
+      (T, 1, 96, 64).
+
+    Args:
+        num_examples (int, optional): Number T of examples to output; fewer
+            stored examples are padded by repeating the last, more are cut.
+            None keeps what the file holds. Defaults to 5.
+    """
+
+    def __init__(self, num_examples: Optional[int] = 5) -> None:
+        _check_num_examples(num_examples, self.__class__.__name__)
+        self.num_examples = num_examples
+
+    def transform(self, results: dict) -> dict:
+        """Load the examples.
+
+        Args:
+            results (dict): Result dict with ``log_mel_path``.
+
+        Returns:
+            dict: ``results`` with ``audio`` added.
+        """
+        path = _require(results, 'log_mel_path', self.__class__.__name__)
+        examples = load_log_mel_file(path)
+        if examples.ndim != 4 or examples.shape[0] < 1 or \
+                tuple(examples.shape[1:]) != VGGISH_EXAMPLE_SHAPE:
+            raise ValueError(
+                f'Log-mel file {path} holds shape {tuple(examples.shape)}, '
+                'expected (T, 1, 96, 64) with T >= 1.')
+        if self.num_examples is not None:
+            examples = pad_or_cut_examples(
+                torch.from_numpy(examples), self.num_examples).numpy()
+        results['audio'] = np.ascontiguousarray(examples)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'num_examples={self.num_examples})')

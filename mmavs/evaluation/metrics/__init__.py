@@ -1,0 +1,4 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+from .avs_metric import AVSMetric
+
+__all__ = ['AVSMetric']
