@@ -112,7 +112,9 @@ class AVSMetric(BaseMetric):
             data_batch (dict): A batch from the dataloader (unused).
             data_samples (Sequence[dict]): Per-frame model outputs
                 (``SegDataSample.to_dict()``), each with ``seg_logits.data``
-                (1, H, W) pre-sigmoid logits, ``gt_sem_seg.data`` (1, H, W)
+                (1, H, W) foreground probabilities (mmseg's
+                ``postprocess_result`` stores ``sigmoid(logits)`` there for a
+                one-channel head), ``gt_sem_seg.data`` (1, H, W)
                 with 0/1 and ``ignore_index`` (unless ``format_only``), and
                 ``clip_name``, ``frame_index``, ``num_frames``, ``img_path``.
         """
@@ -120,7 +122,13 @@ class AVSMetric(BaseMetric):
             if isinstance(sample, BaseDataElement):
                 sample = sample.to_dict()
             meta = self._get_meta(sample)
-            prob = self._get_map(sample, 'seg_logits').float().sigmoid()
+            prob = self._get_map(sample, 'seg_logits').float()
+            if prob.numel() and (prob.min() < 0 or prob.max() > 1):
+                raise ValueError(
+                    f'AVSMetric: frame {self._frame_name(sample)} has '
+                    'seg_logits outside [0, 1]; expected the sigmoid '
+                    'probabilities of a one-channel head (mmseg stores them '
+                    'there)')
             if self.output_dir is not None:
                 self._save_mask(prob, sample, meta)
             if self.format_only:

@@ -60,7 +60,8 @@ def make_frame(clip, index, num_frames, logits, gt=None, img_path=None):
             frame_index=index,
             num_frames=num_frames,
             img_path=img_path))
-    sample.seg_logits = PixelData(data=torch.tensor(logits)[None])
+    # a one-channel head: mmseg's postprocess_result stores sigmoid(logits)
+    sample.seg_logits = PixelData(data=torch.tensor(logits)[None].sigmoid())
     if gt is not None:
         sample.gt_sem_seg = PixelData(data=torch.tensor(gt)[None])
     return sample
@@ -287,3 +288,10 @@ def test_clip_evaluated_twice_raises():
         metric.process({}, [frame_dict('A', 0, 1, [[1.]], [[1]])])
     with pytest.raises(ValueError, match='twice'):
         metric.compute_metrics(metric.results)
+
+
+def test_rejects_logits_in_place_of_probabilities():
+    frame = frame_dict('A', 0, 1, [[0., 0.], [0., 0.]], [[1, 0], [0, 0]])
+    frame['seg_logits']['data'] = torch.tensor([[[2., -1.], [0., 0.]]])
+    with pytest.raises(ValueError, match=r'outside \[0, 1\]'):
+        AVSMetric().process({}, [frame])

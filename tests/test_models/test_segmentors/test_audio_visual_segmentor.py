@@ -180,3 +180,24 @@ def test_bad_configs():
     cfg['test_cfg'] = dict(mode='slide', crop_size=(8, 8), stride=(4, 4))
     with pytest.raises(ValueError, match="'whole' only"):
         MODELS.build(cfg)
+
+
+def test_predictions_feed_avs_metric():
+    """predict -> AVSMetric gives the official J of sigmoid(logits)."""
+    from mmavs.evaluation import AVSMetric
+    from mmavs.evaluation.functional import mask_jaccard
+    model = build().eval()
+    with torch.no_grad():
+        for block in model.fusion.blocks:
+            torch.nn.init.normal_(block.W_z[1].weight)
+        data = model.data_preprocessor(make_batch(num_clips=2, num_frames=2))
+        logits = model(**data, mode='tensor')
+        preds = model(**data, mode='predict')
+    for i, p in enumerate(preds):
+        p.set_metainfo(dict(num_frames=2, img_path=f'f{i}.png'))
+    metric = AVSMetric()
+    metric.process({}, [p.to_dict() for p in preds])
+    result = metric.compute_metrics(metric.results)
+    gt = torch.stack([p.gt_sem_seg.data[0] for p in preds])
+    expected = mask_jaccard(logits[:, 0].sigmoid(), gt).double().mean()
+    assert result['mJ'] == pytest.approx(expected.item(), abs=1e-6)
