@@ -1,7 +1,8 @@
 # A small TPAVI that trains on CPU in minutes on the bundled synthetic
 # AVSBench-style data (tools/dataset_converters/make_synthetic_avs.py).
 # Same architecture as the paper's, narrower: ResNet-18 with 16 base
-# channels, 32-channel ASPP/TPAVI/decoder, a small VGGish trained from scratch.
+# channels, 32-channel ASPP/TPAVI/decoder, a small VGGish (with BN, so that
+# its features stay well scaled) trained from scratch.
 _base_ = [
     '../_base_/models/tpavi_r50.py', '../_base_/datasets/avsbench_ms3.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_adam_15e.py'
@@ -25,6 +26,7 @@ model = dict(
         type='VGGish',
         conv_channels=(8, 'M', 16, 'M', 32, 32, 'M', 64, 64, 'M'),
         fc_channels=(256, 128),
+        norm_cfg=dict(type='BN'),
         frozen=False),
     fusion=dict(in_channels=width),
     decode_head=dict(

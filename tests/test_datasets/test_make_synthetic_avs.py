@@ -113,6 +113,9 @@ def test_ms3_mask_follows_the_audio(tiny_avs_root, synthetic_avs):
             np.testing.assert_array_equal(mask > 0, expected)
             silent_visible += len(visible) > len(heard)
         changing += len(set(map(tuple, audible))) > 1
+        # one visible object (the distractor) is silent all clip long
+        never_heard = set(visible) - set(np.flatnonzero(audible.any(0)))
+        assert len(never_heard) == 1
     assert silent_visible > 0
     assert changing > num_clips / 2
 

@@ -9,10 +9,11 @@ family each) on a textured, noisy background; every class has its own sound
 
 - S4: one sounding object (its class is the clip's category) and one silent
   visible distractor of another class; the mask is the sounding object.
-- MS3: 2-3 visible objects of different classes; in every second ``t`` a
-  random subset of them sounds (possibly none or all); the audio of second
-  ``t`` is the sum of their sounds and mask ``t`` the union of their pixels
-  in frame ``t`` (the frame at the end of second ``t``).
+- MS3: 2-3 visible objects of different classes, one of them silent for the
+  whole clip; in every second ``t`` a random subset of the others sounds
+  (possibly none or all), so the sounding set changes over the clip; the
+  audio of second ``t`` is the sum of their sounds and mask ``t`` the union
+  of their pixels in frame ``t`` (the frame at the end of second ``t``).
 
 So the right mask can only be found by listening. Same seed -> byte-identical
 files. Example::
@@ -40,6 +41,7 @@ SPLITS = ('train', 'val', 'test')
 DEFAULT_NUM_CLIPS = dict(
     s4=dict(train=60, val=12, test=12), ms3=dict(train=90, val=15, test=30))
 MAX_SOURCES = 3  # most objects sounding at once; sets the mix gain
+MS3_SOUND_PROB = 0.6  # chance that a non-distractor sounds in a second
 HARMONIC_AMPS = (1.0, 0.5, 0.25)
 AM_DEPTH = 0.5
 NOISE_STD = 0.003  # audio noise, full scale = 1
@@ -144,7 +146,8 @@ def sample_clip(seed: int, subset: str, split: str, index: int,
     """Draw the objects and the sounding sets of one clip.
 
     S4: object 0 sounds in every second, object 1 is a silent distractor.
-    MS3: 2-3 objects, each sounding in each second with probability 0.5.
+    MS3: 2-3 objects; the last is a silent distractor, each other one sounds
+    in each second with probability ``MS3_SOUND_PROB``.
     """
     rng = clip_rngs(seed, subset, split, index)[0]
     if subset == 's4':
@@ -155,7 +158,7 @@ def sample_clip(seed: int, subset: str, split: str, index: int,
         num = int(rng.integers(2, MAX_SOURCES + 1))
         classes = rng.choice(len(CLASSES), size=num, replace=False)
         objects = _place_objects(rng, classes, size, (0.1, 0.16))
-        on = rng.random((NUM_SECONDS, num)) < 0.5
+        on = rng.random((NUM_SECONDS, num - 1)) < MS3_SOUND_PROB
         sounding = [tuple(np.flatnonzero(row).tolist()) for row in on]
     return ClipSpec(
         clip_name(subset, split, index), subset, split, index, objects,

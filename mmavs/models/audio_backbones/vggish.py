@@ -3,8 +3,9 @@ from typing import Sequence
 
 import torch
 import torch.nn as nn
+from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
-from mmseg.utils import OptMultiConfig
+from mmseg.utils import OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from mmavs.registry import MODELS
@@ -36,6 +37,9 @@ class VGGish(BaseModule):
             last is the embedding size. Defaults to ``(4096, 4096, 128)``.
         in_shape (tuple[int, int]): Log-mel example size (frames, mel bins).
             Defaults to ``(96, 64)``.
+        norm_cfg (dict, optional): A normalisation layer after each conv
+            (e.g. ``dict(type='BN')``), for training a VGGish-like encoder
+            from scratch; the release has none. Defaults to None.
         postprocess (bool): Apply the release's PCA whitening, clipping to
             [-2, 2] and 8-bit quantisation (not differentiable; AVSBench does
             not use it). Defaults to False.
@@ -49,6 +53,7 @@ class VGGish(BaseModule):
                                             512, 512, 'M'),
                  fc_channels: Sequence[int] = (4096, 4096, 128),
                  in_shape: Sequence[int] = (96, 64),
+                 norm_cfg: OptConfigType = None,
                  postprocess: bool = False,
                  frozen: bool = True,
                  init_cfg: OptMultiConfig = None) -> None:
@@ -65,10 +70,11 @@ class VGGish(BaseModule):
                 layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
                 h, w = h // 2, w // 2
             else:
-                layers += [
-                    nn.Conv2d(in_channels, v, kernel_size=3, padding=1),
-                    nn.ReLU(inplace=True)
-                ]
+                layers.append(
+                    nn.Conv2d(in_channels, v, kernel_size=3, padding=1))
+                if norm_cfg is not None:
+                    layers.append(build_norm_layer(norm_cfg, v)[1])
+                layers.append(nn.ReLU(inplace=True))
                 in_channels = v
         self.features = nn.Sequential(*layers)
 

@@ -77,3 +77,14 @@ def test_pca_postprocess_quantises():
 def test_bad_input_shape():
     with pytest.raises(ValueError, match=r'\(N, 1, 96, 64\)'):
         VGGish()(torch.randn(2, 96, 64))
+
+
+def test_optional_norm_layers():
+    model = VGGish(
+        conv_channels=(4, 'M'), fc_channels=(6, ), norm_cfg=dict(type='BN'),
+        frozen=False)
+    assert isinstance(model.features[1], torch.nn.BatchNorm2d)
+    assert model(torch.randn(2, 1, 96, 64)).shape == (2, 6)
+    # the release layout has no norm layers
+    assert not any(
+        isinstance(m, torch.nn.BatchNorm2d) for m in VGGish().modules())
