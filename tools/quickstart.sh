@@ -9,7 +9,7 @@ bash "$root/tools/setup_env.sh"
 py=${MMAVS_VENV:-$root/.venv}/bin/python
 cd "$root"
 
-config=configs/tpavi/tpavi_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py
+config=configs/tpavi/tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py
 work=work_dirs/quickstart
 data=data/synthetic_avs
 

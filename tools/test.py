@@ -56,6 +56,7 @@ def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
                            ' (e.g. dict(type="SegVisualizationHook")) in '
                            'the config')
     hook['draw'] = True
+    hook['interval'] = 1  # every batch, not one in 50 as during validation
     if args.show:
         hook['show'] = True
         hook['wait_time'] = args.wait_time

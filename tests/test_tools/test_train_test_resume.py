@@ -7,12 +7,13 @@ import re
 import subprocess
 import sys
 
+import cv2
 import pytest
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'tpavi',
-                  'tpavi_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py')
+                  'tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py')
 
 
 def run(*args):
@@ -57,10 +58,25 @@ def test_train_stop_resume_test(tmp_path):
     steps = [s['step'] for s in second['optimizer']['state'].values()]
     assert all(float(s) == 4 for s in steps)
 
-    preds = tmp_path / 'preds'
-    run('tools/test.py', CONFIG, str(work / 'epoch_2.pth'), '--out',
-        str(preds), '--show-dir', str(tmp_path / 'show'), *common)
-    metrics = json.load(open(work / 'test_metrics.json'))
+    report = tmp_path / 'report'
+    run('tools/test.py', CONFIG, str(work / 'epoch_2.pth'), '--work-dir',
+        str(report / 'true'), '--out', str(report / 'pred_true'),
+        '--show-dir', str(tmp_path / 'show'), *common[2:])
+    metrics = json.load(open(report / 'true' / 'test_metrics.json'))
     assert {'mJ', 'mF', 'fIoU'} <= set(metrics)
     assert all(0 <= metrics[k] <= 1 for k in ('mJ', 'mF', 'fIoU'))
-    assert len(list(preds.rglob('*.png'))) == 2 * 5
+    assert len(list((report / 'pred_true').rglob('*.png'))) == 2 * 5
+    assert list((tmp_path / 'show').rglob('*.png'))
+
+    # the quick-start's audio-swap comparison and picture
+    run('tools/test.py', CONFIG, str(work / 'epoch_2.pth'), '--work-dir',
+        str(report / 'swapped'), '--out', str(report / 'pred_swapped'),
+        *common[2:], 'test_dataloader.dataset.shuffle_audio_seed=0')
+    out = run('tools/analysis_tools/audio_swap_report.py', CONFIG,
+              str(report), '--true', 'true', '--swapped', 'swapped',
+              '--cfg-options', f'test_dataloader.dataset.data_root={data}',
+              '--cell', '16')
+    assert '| swapped |' in (report / 'audio_swap.md').read_text()
+    picture = cv2.imread(str(report / 'predictions.png'))
+    # 2 test clips x 4 rows of 5 cells, plus the label margin
+    assert picture.shape[:2] == (2 * 4 * 16, 5 * 16 + 170), out

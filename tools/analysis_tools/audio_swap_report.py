@@ -15,7 +15,7 @@ from typing import List
 import cv2
 import mmcv
 import numpy as np
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from mmavs.registry import DATASETS
 from mmavs.utils import register_all_modules
@@ -31,6 +31,11 @@ def parse_args() -> argparse.Namespace:
         '--num-clips', type=int, default=4, help='clips in the picture')
     parser.add_argument(
         '--cell', type=int, default=112, help='picture cell size (pixels)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='config overrides, as in tools/test.py')
     return parser.parse_args()
 
 
@@ -114,7 +119,10 @@ def main() -> None:
                 'another clip\'s audio (swapped).\n\n' + table)
     print(table)
 
-    cfg = Config.fromfile(args.config).test_dataloader.dataset
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg = cfg.test_dataloader.dataset
     cfg.pipeline = []
     dataset = DATASETS.build(cfg)
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]

@@ -48,16 +48,6 @@ val_dataloader = dict(
         split='val',
         pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='mmavs.avs_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        subset=subset,
-        split='test',
-        pipeline=test_pipeline))
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 val_evaluator = dict(type='AVSMetric')
 test_evaluator = val_evaluator

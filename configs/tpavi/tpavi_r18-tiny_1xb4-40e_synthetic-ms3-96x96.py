@@ -58,6 +58,6 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_epochs=20, val_interval=5)
+train_cfg = dict(max_epochs=40, val_interval=10)
 default_hooks = dict(logger=dict(interval=10))
 randomness = dict(seed=0)
