@@ -88,3 +88,16 @@ def test_optional_norm_layers():
     # the release layout has no norm layers
     assert not any(
         isinstance(m, torch.nn.BatchNorm2d) for m in VGGish().modules())
+
+
+def test_init_cfg_loads_release_state_dict(tmp_path):
+    """A state dict in the torchvggish release layout loads via init_cfg."""
+    torch.manual_seed(0)
+    shapes = read_reference_shapes('torchvggish-state-dict.tsv')
+    release = {k: torch.randn(s) for k, s in shapes.items()}
+    path = tmp_path / 'vggish-10086976.pth'
+    torch.save(release, path)
+    model = VGGish(init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    model.init_weights()
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, release[key]), key
