@@ -1,5 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 from mmengine.model import BaseModule
@@ -40,7 +40,7 @@ class TPAVI(BaseModule):
                  in_channels: Union[int, Sequence[int]] = 256,
                  stages: Sequence[int] = (0, 1, 2, 3),
                  audio_channels: int = 128,
-                 inter_channels: Union[int, None] = None,
+                 inter_channels: Optional[int] = None,
                  audio_attention: bool = True,
                  video_attention: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
