@@ -1,5 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 from mmengine.model import BaseModule
@@ -62,8 +62,12 @@ class TPAVI(BaseModule):
             TPAVIBlock(self.in_channels[s], audio_channels, inter_channels)
             for s in self.stages)
 
-    def forward(self, feats: Sequence[Tensor], audio: Tensor,
-                num_frames: int) -> Tuple[Tensor]:
+    def forward(self,
+                feats: Sequence[Tensor],
+                audio: Tensor,
+                num_frames: int,
+                return_aux: bool = False
+                ) -> Union[Tuple[Tensor], Tuple[Tuple[Tensor], dict]]:
         """Fuse the chosen levels.
 
         Args:
@@ -71,9 +75,15 @@ class TPAVI(BaseModule):
                 frames of a clip consecutive.
             audio (Tensor): Audio features of shape (B*T, D).
             num_frames (int): Frames per clip T.
+            return_aux (bool): Also return, for every stage fused with audio
+                attention, the audio projected to its channels
+                ``aux['audio_proj'][stage]`` of shape (B*T, C_stage) (used by
+                L_AVM) and the attention maps ``aux['attn'][stage]`` of shape
+                (B*T, H_stage, W_stage) (see :meth:`TPAVIBlock.attention_map`).
 
         Returns:
-            tuple[Tensor]: Levels of the input shapes.
+            tuple[Tensor] | tuple[tuple[Tensor], dict]: Levels of the input
+            shapes, and the aux dict when ``return_aux``.
         """
         feats: List[Tensor] = list(feats)
         if audio.shape[0] != feats[0].shape[0]:
@@ -83,15 +93,23 @@ class TPAVI(BaseModule):
             raise ValueError(f'{feats[0].shape[0]} frames is not a multiple '
                              f'of num_frames={num_frames}')
         audio = audio.view(-1, num_frames, audio.shape[-1])  # (B, T, D)
+        audio_proj: Dict[int, Tensor] = {}
+        attn: Dict[int, Tensor] = {}
         for stage, block in zip(self.stages, self.blocks):
             x = to_clips(feats[stage], num_frames)
             outs = []
             if self.video_attention:
                 outs.append(block(x)[0])
             if self.audio_attention:
-                outs.append(block(x, audio)[0])
+                z, proj = block(x, audio)
+                outs.append(z)
+                audio_proj[stage] = proj.flatten(0, 1)
+                if return_aux:
+                    attn[stage] = block.attention_map(x, audio).flatten(0, 1)
             feats[stage] = to_frames(sum(outs) / len(outs))
-        return tuple(feats)
+        if not return_aux:
+            return tuple(feats)
+        return tuple(feats), dict(audio_proj=audio_proj, attn=attn)
 
 
 def to_clips(x: Tensor, num_frames: int) -> Tensor:

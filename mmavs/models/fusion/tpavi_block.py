@@ -87,3 +87,22 @@ class TPAVIBlock(nn.Module):
         z = self.W_z(y.view(b, self.inter_channels, t, h, w)) + x
         z = self.norm_layer(z.permute(0, 2, 3, 4, 1)).permute(0, 4, 1, 2, 3)
         return z, audio_proj
+
+    def attention_map(self, x: Tensor, audio: Tensor) -> Tensor:
+        """Attention of every position to the audio of its own frame.
+
+        ``theta(V)_i . phi(A_hat)_t`` for position i of frame t: the
+        audio-visual attention of Eq. (1) before the constant 1/N scale (the
+        maps of Fig. 10 of the paper).
+
+        Args:
+            x (Tensor): Visual features of shape (B, C, T, H, W).
+            audio (Tensor): Audio features of shape (B, T, D).
+
+        Returns:
+            Tensor: Maps of shape (B, T, H, W).
+        """
+        theta = self.theta(x)  # (B, C', T, H, W)
+        audio_proj = self.align_channel(audio)  # (B, T, C)
+        phi = self.phi(audio_proj.transpose(1, 2)[..., None, None])
+        return (theta * phi).sum(1)

@@ -1,11 +1,12 @@
 # Copyright (c) mmavs contributors. All rights reserved.
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
+import torch.nn as nn
 from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.structures import SegDataSample
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
-                         OptSampleList, SampleList)
+                         OptSampleList, SampleList, add_prefix)
 from torch import Tensor
 
 from mmavs.registry import MODELS
@@ -35,6 +36,13 @@ class AudioVisualSegmentor(EncoderDecoder):
         neck (dict, optional): Visual neck config (e.g. MultiLevelASPP).
         fusion (dict, optional): Audio-visual fusion config. Without it the
             model ignores the audio (the "without TPAVI" ablation).
+        av_loss (dict | list[dict], optional): Extra training losses that
+            look at the audio-visual features (e.g. :class:`AVMLoss`). Each
+            is called with a dict of ``visual`` (pre-fusion levels),
+            ``audio`` (B*T, D), ``fused`` (fused levels), ``aux`` (the fusion's
+            aux dict), ``seg_logits`` (B*T, K, h, w), ``data_samples``,
+            ``num_frames``, ``fusion`` and ``decode_head``, and returns a
+            scalar stored under its ``loss_name``.
         auxiliary_head, train_cfg, test_cfg, data_preprocessor, pretrained,
         init_cfg: As in :class:`mmseg.models.EncoderDecoder`; only
             ``test_cfg.mode='whole'`` is supported.
@@ -46,6 +54,7 @@ class AudioVisualSegmentor(EncoderDecoder):
                  audio_backbone: OptConfigType = None,
                  neck: OptConfigType = None,
                  fusion: OptConfigType = None,
+                 av_loss: OptMultiConfig = None,
                  auxiliary_head: OptConfigType = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -73,6 +82,15 @@ class AudioVisualSegmentor(EncoderDecoder):
         self.audio_backbone = (
             MODELS.build(audio_backbone) if audio_backbone else None)
         self.fusion = MODELS.build(fusion) if fusion else None
+        if isinstance(av_loss, dict):
+            av_loss = [av_loss]
+        self.av_losses = nn.ModuleList(
+            MODELS.build(cfg) for cfg in av_loss or [])
+        if len(self.av_losses) and self.fusion is None:
+            raise ValueError('AudioVisualSegmentor: av_loss needs a fusion')
+        names = [loss.loss_name for loss in self.av_losses]
+        if len(set(names)) != len(names):
+            raise ValueError(f'av_loss names repeat: {names}')
 
     def extract_feat(self, inputs: Dict[str, Tensor]) -> List[Tensor]:
         """Visual features of every frame, fused with the clip's audio.
@@ -84,15 +102,66 @@ class AudioVisualSegmentor(EncoderDecoder):
         Returns:
             list[Tensor]: Levels of shape (B*T, C_i, H_i, W_i).
         """
+        return list(self._encode(inputs)['fused'])
+
+    def _encode(self, inputs: Dict[str, Tensor],
+                return_aux: bool = False) -> dict:
+        """Visual levels before and after fusion, audio features and the
+        fusion's aux dict (empty unless ``return_aux``)."""
         imgs = inputs['imgs']
         num_frames = imgs.shape[1]
-        x = self.backbone(imgs.flatten(0, 1))
+        visual = self.backbone(imgs.flatten(0, 1))
         if self.with_neck:
-            x = self.neck(x)
+            visual = self.neck(visual)
+        out = dict(
+            visual=list(visual), fused=tuple(visual), audio=None, aux={},
+            num_frames=num_frames)
         if self.fusion is not None:
-            audio = self.audio_backbone(inputs['audio'].flatten(0, 1))
-            x = self.fusion(x, audio, num_frames=num_frames)
-        return list(x)
+            out['audio'] = self.audio_backbone(inputs['audio'].flatten(0, 1))
+            fused = self.fusion(
+                visual, out['audio'], num_frames, return_aux=return_aux)
+            if return_aux:
+                fused, out['aux'] = fused
+            out['fused'] = tuple(fused)
+        return out
+
+    def loss(self, inputs: Dict[str, Tensor],
+             data_samples: SampleList) -> Dict[str, Tensor]:
+        """Decode-head (and auxiliary-head) losses plus the ``av_loss``
+        terms; see :meth:`EncoderDecoder.loss`."""
+        if not len(self.av_losses):
+            return super().loss(inputs, data_samples)
+        ctx = self._encode(inputs, return_aux=True)
+        seg_logits = self.decode_head(list(ctx['fused']))
+        losses = add_prefix(
+            self.decode_head.loss_by_feat(seg_logits, data_samples),
+            'decode')
+        if self.with_auxiliary_head:
+            losses.update(
+                self._auxiliary_head_forward_train(
+                    list(ctx['fused']), data_samples))
+        ctx.update(
+            seg_logits=seg_logits,
+            data_samples=data_samples,
+            fusion=self.fusion,
+            decode_head=self.decode_head)
+        for av_loss in self.av_losses:
+            losses[av_loss.loss_name] = av_loss(ctx)
+        return losses
+
+    def extract_aux(self, inputs: Dict[str, Tensor]) -> Tuple[list, dict]:
+        """Fused levels and the fusion's aux dict (attention maps etc.) for
+        visualisation.
+
+        Args:
+            inputs (dict[str, Tensor]): As in :meth:`extract_feat`.
+
+        Returns:
+            tuple[list[Tensor], dict]: Fused levels (B*T, C_i, H_i, W_i) and
+            the aux dict (empty without fusion).
+        """
+        ctx = self._encode(inputs, return_aux=True)
+        return list(ctx['fused']), ctx['aux']
 
     def predict(self,
                 inputs: Dict[str, Tensor],

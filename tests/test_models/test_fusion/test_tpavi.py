@@ -4,28 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from mmavs.models.fusion import TPAVI, TPAVIBlock
-
-
-def quadratic_tpavi(block: TPAVIBlock, x, audio=None):
-    """The official formulation: tile the audio over H, W and form the full
-    (THW, THW) attention matrix."""
-    b, c, t, h, w = x.shape
-    if audio is None:
-        keys = x
-    else:
-        a = block.align_channel(audio).permute(0, 2, 1)  # (B, C, T)
-        keys = a[..., None, None].repeat(1, 1, 1, h, w)
-    g = block.g(x).view(b, block.inter_channels, -1).permute(0, 2, 1)
-    theta = block.theta(x).view(b, block.inter_channels, -1).permute(0, 2, 1)
-    phi = block.phi(keys).view(b, block.inter_channels, -1)
-    f = theta @ phi  # (B, THW, THW)
-    y = (f / f.size(-1)) @ g
-    y = y.permute(0, 2, 1).reshape(b, block.inter_channels, t, h, w)
-    z = block.W_z(y) + x
-    z = F.layer_norm(
-        z.permute(0, 2, 3, 4, 1), (c, ), block.norm_layer.weight,
-        block.norm_layer.bias).permute(0, 4, 1, 2, 3)
-    return z
+from mmavs.testing import quadratic_tpavi
 
 
 def make_block(channels=8, audio_channels=6):
@@ -133,3 +112,39 @@ def test_tpavi_bad_arguments():
         fusion([torch.randn(4, 4, 2, 2)], torch.randn(4, 3), num_frames=3)
     with pytest.raises(ValueError, match='audio features'):
         fusion([torch.randn(4, 4, 2, 2)], torch.randn(2, 3), num_frames=2)
+
+
+def test_tpavi_aux_audio_projection_and_attention():
+    """aux['audio_proj'] is the block's Linear(D, C) of each frame's audio;
+    aux['attn'] is theta(V)_i . phi(A_t) for position i of frame t, worked
+    out here with explicit loops over the 1x1 convolutions."""
+    torch.manual_seed(0)
+    fusion = TPAVI(in_channels=[4, 6], stages=(1, ), audio_channels=3)
+    feats = [torch.randn(4, 4, 3, 3), torch.randn(4, 6, 2, 2)]
+    audio = torch.randn(4, 3)
+    out, aux = fusion(feats, audio, num_frames=2, return_aux=True)
+    assert all(torch.equal(a, b)
+               for a, b in zip(out, fusion(feats, audio, num_frames=2)))
+    block = fusion.blocks[0]
+    w_lin, b_lin = block.align_channel.weight, block.align_channel.bias
+    proj = torch.stack([w_lin @ a + b_lin for a in audio])
+    assert set(aux['audio_proj']) == {1} and set(aux['attn']) == {1}
+    assert torch.allclose(aux['audio_proj'][1], proj, atol=1e-6)
+    w_t = block.theta.weight.flatten(1)
+    w_p = block.phi.weight.flatten(1)
+    attn = torch.empty(4, 2, 2)
+    for n in range(4):
+        phi = w_p @ proj[n] + block.phi.bias
+        for i in range(2):
+            for j in range(2):
+                theta = w_t @ feats[1][n, :, i, j] + block.theta.bias
+                attn[n, i, j] = theta @ phi
+    assert torch.allclose(aux['attn'][1], attn, atol=1e-5)
+
+
+def test_tpavi_aux_without_audio_attention_is_empty():
+    fusion = TPAVI(in_channels=4, stages=(0, ), audio_channels=3,
+                   audio_attention=False, video_attention=True)
+    _, aux = fusion([torch.randn(2, 4, 2, 2)], torch.randn(2, 3),
+                    num_frames=2, return_aux=True)
+    assert aux == dict(audio_proj={}, attn={})

@@ -201,3 +201,64 @@ def test_predictions_feed_avs_metric():
     gt = torch.stack([p.gt_sem_seg.data[0] for p in preds])
     expected = mask_jaccard(logits[:, 0].sigmoid(), gt).double().mean()
     assert result['mJ'] == pytest.approx(expected.item(), abs=1e-6)
+
+
+@MODELS.register_module(force=True)
+class RecordingAVLoss(torch.nn.Module):
+    """Test double: returns the mean fused feature and keeps what it saw."""
+
+    def __init__(self, name='loss_rec'):
+        super().__init__()
+        self.name = name
+        self.seen = None
+
+    @property
+    def loss_name(self):
+        return self.name
+
+    def forward(self, ctx):
+        self.seen = ctx
+        return ctx['fused'][0].mean()
+
+
+def test_av_loss_sees_features_and_adds_its_term():
+    cfg = dict(TINY, av_loss=[dict(type='RecordingAVLoss'),
+                              dict(type='RecordingAVLoss', name='loss_b')])
+    model = build(cfg)
+    data = model.data_preprocessor(make_batch(), training=True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {
+        'decode.loss_ce', 'decode.acc_seg', 'loss_rec', 'loss_b'}
+    ctx = model.av_losses[0].seen
+    assert ctx['num_frames'] == 3 and ctx['audio'].shape == (6, 16)
+    assert ctx['seg_logits'].shape[:2] == (6, 1)
+    assert ctx['fusion'] is model.fusion
+    assert ctx['data_samples'] is data['data_samples']
+    assert [v.shape for v in ctx['visual']] == [f.shape for f in ctx['fused']]
+    assert set(ctx['aux']['audio_proj']) == {0, 1, 2, 3}
+    assert ctx['aux']['audio_proj'][2].shape == (6, 8)
+    # the decode loss is the one the plain path computes
+    plain = build()
+    assert losses['decode.loss_ce'].item() == pytest.approx(
+        plain(**data, mode='loss')['decode.loss_ce'].item(), rel=1e-6)
+    # fused = what extract_feat returns; the extra term reaches the weights
+    assert torch.allclose(ctx['fused'][0], model.extract_feat(
+        data['inputs'])[0])
+    losses['loss_rec'].backward()
+    assert model.fusion.blocks[0].theta.weight.grad is not None
+
+
+def test_av_loss_needs_fusion_and_unique_names():
+    with pytest.raises(ValueError, match='needs a fusion'):
+        build(dict(TINY, fusion=None, av_loss=dict(type='RecordingAVLoss')))
+    with pytest.raises(ValueError, match='names repeat'):
+        build(dict(TINY, av_loss=[dict(type='RecordingAVLoss')] * 2))
+
+
+def test_extract_aux_returns_attention_maps():
+    model = build().eval()
+    data = model.data_preprocessor(make_batch())
+    with torch.no_grad():
+        feats, aux = model.extract_aux(data['inputs'])
+    assert [a.shape[0] for a in aux['attn'].values()] == [6] * 4
+    assert aux['attn'][3].shape[1:] == feats[3].shape[2:]
