@@ -27,6 +27,11 @@ def _numpy_globals() -> List[object]:
     ]
     types += sorted({type(np.dtype(c))
                      for c in np.sctypeDict.values()}, key=str)
+    # files pickled under numpy 1 (e.g. the VGGish PCA release) name these
+    # numpy.core.multiarray.*, a module path numpy 2 no longer has
+    types += [(f, f'numpy.core.multiarray.{f.__name__}')
+              for f in (multiarray.multiarray._reconstruct,
+                        multiarray.multiarray.scalar)]
     return types
 
 
