@@ -41,8 +41,9 @@ class AudioVisualSegmentor(EncoderDecoder):
             is called with a dict of ``visual`` (pre-fusion levels),
             ``audio`` (B*T, D), ``fused`` (fused levels), ``aux`` (the fusion's
             aux dict), ``seg_logits`` (B*T, K, h, w), ``data_samples``,
-            ``num_frames``, ``fusion`` and ``decode_head``, and returns a
-            scalar stored under its ``loss_name``.
+            ``num_frames``, ``fusion``, ``decode_head``, ``audio_inputs``
+            (B*T, ...) and ``audio_backbone``, and returns a scalar stored
+            under its ``loss_name``.
         auxiliary_head, train_cfg, test_cfg, data_preprocessor, pretrained,
         init_cfg: As in :class:`mmseg.models.EncoderDecoder`; only
             ``test_cfg.mode='whole'`` is supported.
@@ -144,7 +145,9 @@ class AudioVisualSegmentor(EncoderDecoder):
             seg_logits=seg_logits,
             data_samples=data_samples,
             fusion=self.fusion,
-            decode_head=self.decode_head)
+            decode_head=self.decode_head,
+            audio_inputs=inputs['audio'].flatten(0, 1),
+            audio_backbone=self.audio_backbone)
         for av_loss in self.av_losses:
             losses[av_loss.loss_name] = av_loss(ctx)
         return losses
@@ -180,3 +183,13 @@ class AudioVisualSegmentor(EncoderDecoder):
                 for _ in range(imgs.shape[0] * imgs.shape[1])
             ]
         return super().predict(inputs, data_samples)
+
+    def inference(self, inputs: Dict[str, Tensor],
+                  batch_img_metas: List[dict]) -> Tensor:
+        """Logits of every frame in float32, also under autocast (mmseg's
+        post-processing and visualiser do not take bfloat16).
+
+        Returns:
+            Tensor: Logits of shape (B*T, K, H, W).
+        """
+        return super().inference(inputs, batch_img_metas).float()

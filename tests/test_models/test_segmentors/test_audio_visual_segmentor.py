@@ -262,3 +262,12 @@ def test_extract_aux_returns_attention_maps():
         feats, aux = model.extract_aux(data['inputs'])
     assert [a.shape[0] for a in aux['attn'].values()] == [6] * 4
     assert aux['attn'][3].shape[1:] == feats[3].shape[2:]
+
+
+def test_predict_under_bfloat16_autocast_gives_float32():
+    model = build().eval()
+    data = model.data_preprocessor(make_batch(num_clips=1))
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        assert model(**data, mode='tensor').dtype == torch.bfloat16
+        preds = model(**data, mode='predict')
+    assert preds[0].seg_logits.data.dtype == torch.float32
