@@ -6,6 +6,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/tools/setup_env.sh"
 venv=${MMAVS_VENV:-$root/.venv}
 cd "$root"
-"$venv/bin/python" -m flake8 mmavs tools tests
-"$venv/bin/python" -m isort --check-only --quiet mmavs tools tests
+"$venv/bin/python" -m flake8 mmavs tools tests demo
+"$venv/bin/python" -m isort --check-only --quiet mmavs tools tests demo
 "$venv/bin/python" -m pytest tests "$@"

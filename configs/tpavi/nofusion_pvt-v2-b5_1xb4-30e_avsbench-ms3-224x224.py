@@ -1,0 +1,3 @@
+# Without TPAVI (Tables 5, 8): the model does not hear the audio.
+_base_ = './tpavi_pvt-v2-b5_1xb4-30e_avsbench-ms3-224x224.py'
+model = dict(audio_backbone=None, fusion=None)
