@@ -50,3 +50,32 @@ def tiny_avs_copy(tiny_avs_root, tmp_path) -> str:
     root = str(tmp_path / 'tiny_avs')
     shutil.copytree(tiny_avs_root, root)
     return root
+
+
+@pytest.fixture(scope='session')
+def synthetic_avss(synthetic_avs) -> ModuleType:
+    """``tools/dataset_converters/make_synthetic_avss.py`` as a module."""
+    name = 'make_synthetic_avss'
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, osp.join(osp.dirname(GENERATOR_PATH), f'{name}.py'))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope='session')
+def tiny_avss_root(tmp_path_factory, synthetic_avss) -> str:
+    """A tiny synthetic AVSBench-Semantics tree (v1s, v1m, v2; 2 clips per
+    split, 32x32 frames), written once; do not modify it."""
+    root = str(tmp_path_factory.mktemp('tiny_avss'))
+    synthetic_avss.make_synthetic_avss(
+        root,
+        seed=TINY_SEED,
+        num_clips={
+            s: dict(train=2, val=1, test=2)
+            for s in ('v1s', 'v1m', 'v2')
+        },
+        size=TINY_SIZE)
+    return root

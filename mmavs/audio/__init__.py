@@ -1,5 +1,7 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 from .io import AudioDecodeError, load_wav
+from .log_mel import (LOG_MEL_SAMPLE_RATE, frame_windows, log_mel_db,
+                      waveform_to_log_mel)
 from .vggish_frontend import (frame, htk_mel_matrix, log_mel_spectrogram,
                               pad_or_cut_examples, periodic_hann,
                               stft_magnitude, waveform_to_vggish_examples)
@@ -7,5 +9,6 @@ from .vggish_frontend import (frame, htk_mel_matrix, log_mel_spectrogram,
 __all__ = [
     'AudioDecodeError', 'load_wav', 'frame', 'htk_mel_matrix',
     'log_mel_spectrogram', 'pad_or_cut_examples', 'periodic_hann',
-    'stft_magnitude', 'waveform_to_vggish_examples'
+    'stft_magnitude', 'waveform_to_vggish_examples', 'LOG_MEL_SAMPLE_RATE',
+    'frame_windows', 'log_mel_db', 'waveform_to_log_mel'
 ]

@@ -4,6 +4,6 @@
 import mmseg.evaluation  # noqa: F401
 
 from . import functional
-from .metrics import AVSMetric
+from .metrics import AVSMetric, AVSSMetric
 
-__all__ = ['AVSMetric', 'functional']
+__all__ = ['AVSMetric', 'AVSSMetric', 'functional']

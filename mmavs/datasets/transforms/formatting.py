@@ -27,7 +27,8 @@ class PackAVSInputs(BaseTransform):
     when ``gt_masks`` is present, and the ``meta_keys`` found in the results.
     Per-frame meta keys: ``img_path`` (``img_paths[t]``), ``seg_map_path``
     (``seg_map_paths[t]``), ``frame_index`` (t, 0-based) and ``labelled``
-    (``frame_labelled[t]``; False when no masks were loaded). ``flip`` and
+    (``frame_labelled[t]``; False when no masks were loaded) and
+    ``audio_labels`` (``audio_labels[t]``, if present). ``flip`` and
     ``flip_direction`` default to False and None when no flip ran. Other
     keys are copied from the results as-is.
 
@@ -48,14 +49,15 @@ class PackAVSInputs(BaseTransform):
         meta_keys (Sequence[str]): Meta keys set on every sample.
             Defaults to ``('img_path', 'seg_map_path', 'ori_shape',
             'img_shape', 'scale_factor', 'flip', 'flip_direction',
-            'clip_name', 'frame_index', 'num_frames', 'labelled')``.
+            'clip_name', 'frame_index', 'num_frames', 'labelled',
+            'audio_labels')``.
     """
 
     def __init__(self,
                  meta_keys: Sequence[str] = (
                      'img_path', 'seg_map_path', 'ori_shape', 'img_shape',
                      'scale_factor', 'flip', 'flip_direction', 'clip_name',
-                     'frame_index', 'num_frames', 'labelled')
+                     'frame_index', 'num_frames', 'labelled', 'audio_labels')
                  ) -> None:
         self.meta_keys = tuple(meta_keys)
 
@@ -74,6 +76,8 @@ class PackAVSInputs(BaseTransform):
             if 'seg_map_paths' in results else None,
             frame_index=t,
             labelled=bool(labelled[t]) if labelled is not None else False)
+        if 'audio_labels' in results:
+            per_frame['audio_labels'] = list(results['audio_labels'][t])
         meta = dict(flip=False, flip_direction=None)
         meta.update({k: results[k] for k in self.meta_keys if k in results})
         meta.update(per_frame)

@@ -15,6 +15,12 @@ class AVSResize(BaseTransform):
     Frames use ``interpolation``; masks always use nearest neighbour so they
     keep their values ({0, 1, ignore_index}).
 
+    mmseg resizes predictions back to ``ori_shape`` before the metric sees
+    them. With ``update_ori_shape`` the resized size becomes ``ori_shape``,
+    so a test pipeline that resizes the masks too is scored at the resized
+    size (the official AVSBench-Semantics evaluation at 224x224); without
+    it, load the masks after the resize so they keep ``ori_shape``.
+
     Required Keys:
 
     - imgs (list[np.ndarray]): T arrays of shape (H, W, 3).
@@ -25,6 +31,7 @@ class AVSResize(BaseTransform):
     - imgs
     - gt_masks
     - img_shape (tuple[int, int]): new (H', W').
+    - ori_shape (tuple[int, int]): (H', W') with ``update_ori_shape``.
 
     Added Keys:
 
@@ -38,12 +45,16 @@ class AVSResize(BaseTransform):
         keep_ratio (bool): Keep the aspect ratio. Defaults to False.
         interpolation (str): Frame interpolation of :func:`mmcv.imresize`.
             Defaults to ``'bilinear'``.
+        update_ori_shape (bool): Set ``ori_shape`` to the new size, making
+            it the size predictions are restored to and scored at. Defaults
+            to False.
     """
 
     def __init__(self,
                  scale: Tuple[int, int],
                  keep_ratio: bool = False,
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear',
+                 update_ori_shape: bool = False) -> None:
         if (len(scale) != 2 or not all(isinstance(s, int) for s in scale)
                 or min(scale) < 1):
             raise ValueError(
@@ -51,6 +62,7 @@ class AVSResize(BaseTransform):
         self.scale = tuple(scale)
         self.keep_ratio = keep_ratio
         self.interpolation = interpolation
+        self.update_ori_shape = update_ori_shape
 
     def _target_size(self, h: int, w: int) -> Tuple[int, int]:
         """Output size (W', H') for an input of (h, w)."""
@@ -80,6 +92,8 @@ class AVSResize(BaseTransform):
                 for m in results['gt_masks']
             ]
         results['img_shape'] = (new_h, new_w)
+        if self.update_ori_shape:
+            results['ori_shape'] = (new_h, new_w)
         results['scale_factor'] = (new_w / w, new_h / h)
         results['keep_ratio'] = self.keep_ratio
         return results
@@ -87,7 +101,8 @@ class AVSResize(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'keep_ratio={self.keep_ratio}, '
-                f"interpolation='{self.interpolation}')")
+                f"interpolation='{self.interpolation}', "
+                f'update_ori_shape={self.update_ori_shape})')
 
 
 @TRANSFORMS.register_module()
@@ -95,15 +110,21 @@ class AVSRandomFlip(BaseTransform):
     """Flip all frames and masks of a clip together, with probability
     ``prob``.
 
+    A horizontal (or diagonal) flip mirrors the scene left-right, so it also
+    swaps the channels of a stereo ``waveform`` (put the flip before the
+    transform that turns the waveform into features).
+
     Required Keys:
 
     - imgs (list[np.ndarray]): T arrays of shape (H, W, 3).
     - gt_masks (list[np.ndarray], optional): T arrays of shape (H, W).
+    - waveform (np.ndarray, optional): Audio of shape (C, L).
 
     Modified Keys:
 
     - imgs
     - gt_masks
+    - waveform (channels reversed: left <-> right)
 
     Added Keys:
 
@@ -146,6 +167,9 @@ class AVSRandomFlip(BaseTransform):
                         np.ascontiguousarray(mmcv.imflip(x, self.direction))
                         for x in results[key]
                     ]
+            if self.direction != 'vertical' and 'waveform' in results:
+                results['waveform'] = np.ascontiguousarray(
+                    results['waveform'][::-1])
         results['flip'] = flip
         results['flip_direction'] = self.direction if flip else None
         return results

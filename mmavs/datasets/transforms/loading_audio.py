@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
-from mmavs.audio import (load_wav, pad_or_cut_examples,
+from mmavs.audio import (load_wav, pad_or_cut_examples, waveform_to_log_mel,
                          waveform_to_vggish_examples)
 from mmavs.registry import TRANSFORMS
 
@@ -266,3 +266,85 @@ class LoadVGGishExamples(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}('
                 f'num_examples={self.num_examples})')
+
+
+@TRANSFORMS.register_module()
+class ComputeLogMel(BaseTransform):
+    """Compute CAVP's per-frame log-mel spectrograms (mono or stereo).
+
+    See :func:`mmavs.audio.waveform_to_log_mel`: each video frame gets the
+    log-mel of a ``window_seconds`` window centred on its share of the clip
+    (64 mel bands, 16 kHz, 10 ms hop, dB mapped to [-1, 1]). After
+    :class:`AVSSampleFrames` only the kept frames (``frame_indices`` of a
+    clip of ``clip_num_frames``) are computed.
+
+    Required Keys:
+
+    - waveform (np.ndarray | Tensor): Samples with shape (C, L).
+    - sample_rate (int): Sample rate of ``waveform`` in Hz.
+    - num_frames (int): T, frames of the clip.
+    - frame_indices (list[int], optional), clip_num_frames (int, optional)
+
+    Added Keys:
+
+    - audio (np.ndarray): float32 with shape (T, C, num_time_frames, 64),
+      C = 2 if ``stereo`` else 1.
+
+    Args:
+        window_seconds (float): Audio per frame: 1.0 (AVSBench) or 3.0
+            (VPO). Defaults to 1.0.
+        num_time_frames (int, optional): Spectrogram frames kept per window;
+            CAVP keeps 96 of the 101 of 1 s and 300 of the 301 of 3 s.
+            Defaults to 96.
+        stereo (bool): Keep the two channels of a stereo file (a file with
+            another channel count raises); False averages to mono.
+            Defaults to False.
+    """
+
+    def __init__(self,
+                 window_seconds: float = 1.0,
+                 num_time_frames: Optional[int] = 96,
+                 stereo: bool = False) -> None:
+        if window_seconds <= 0:
+            raise ValueError(
+                f'window_seconds must be positive, got {window_seconds}.')
+        _check_num_examples(num_time_frames, self.__class__.__name__)
+        self.window_seconds = window_seconds
+        self.num_time_frames = num_time_frames
+        self.stereo = stereo
+
+    def transform(self, results: dict) -> dict:
+        """Compute the spectrograms.
+
+        Args:
+            results (dict): Result dict with ``waveform``, ``sample_rate``
+                and ``num_frames``.
+
+        Returns:
+            dict: ``results`` with ``audio`` added.
+        """
+        name = self.__class__.__name__
+        waveform = torch.as_tensor(_require(results, 'waveform', name))
+        sample_rate = _require(results, 'sample_rate', name)
+        num_frames = results.get('clip_num_frames',
+                                 _require(results, 'num_frames', name))
+        try:
+            audio = waveform_to_log_mel(
+                waveform,
+                sample_rate,
+                num_frames,
+                window_seconds=self.window_seconds,
+                num_time_frames=self.num_time_frames,
+                stereo=self.stereo,
+                frame_indices=results.get('frame_indices'))
+        except ValueError as err:
+            source = results.get('audio_path', '<unknown file>')
+            raise ValueError(f'{name} failed for {source}: {err}') from err
+        results['audio'] = audio.numpy()
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'window_seconds={self.window_seconds}, '
+                f'num_time_frames={self.num_time_frames}, '
+                f'stereo={self.stereo})')

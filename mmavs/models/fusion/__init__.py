@@ -1,5 +1,10 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .av_add import AVAdd
+from .av_attention_block import AVAttentionBlock
+from .av_cross_attention import AVCrossAttention
 from .tpavi import TPAVI
 from .tpavi_block import TPAVIBlock
 
-__all__ = ['TPAVI', 'TPAVIBlock']
+__all__ = [
+    'AVAdd', 'AVAttentionBlock', 'AVCrossAttention', 'TPAVI', 'TPAVIBlock'
+]

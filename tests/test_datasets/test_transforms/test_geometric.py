@@ -59,7 +59,13 @@ def test_resize_args_and_repr():
         AVSResize(scale=(224, ))
     t = TRANSFORMS.build(dict(type='AVSResize', scale=(224, 160)))
     assert repr(t) == ("AVSResize(scale=(224, 160), keep_ratio=False, "
-                       "interpolation='bilinear')")
+                       "interpolation='bilinear', update_ori_shape=False)")
+
+
+def test_resize_update_ori_shape():
+    out = AVSResize(scale=(12, 2), update_ori_shape=True)(_clip())
+    assert out['ori_shape'] == out['img_shape'] == (2, 12)
+    assert out['gt_masks'][0].shape == (2, 12)
 
 
 @pytest.mark.parametrize('direction,moved', [('horizontal', (1, 4)),
@@ -104,3 +110,14 @@ def test_flip_args_and_repr():
         AVSRandomFlip(direction='left')
     t = TRANSFORMS.build(dict(type='AVSRandomFlip', prob=0.25))
     assert repr(t) == "AVSRandomFlip(prob=0.25, direction='horizontal')"
+
+
+@pytest.mark.parametrize('direction, swapped',
+                         [('horizontal', True), ('diagonal', True),
+                          ('vertical', False)])
+def test_flip_mirrors_stereo_left_right(direction, swapped):
+    wave = np.array([[1., 2., 3.], [-1., -2., -3.]], dtype=np.float32)
+    out = AVSRandomFlip(prob=1.0, direction=direction)(
+        dict(imgs=[np.zeros((2, 2, 3), np.uint8)], waveform=wave.copy()))
+    np.testing.assert_array_equal(out['waveform'],
+                                  wave[::-1] if swapped else wave)

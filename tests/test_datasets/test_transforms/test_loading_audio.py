@@ -219,3 +219,32 @@ def test_load_vggish_examples_repr():
     assert repr(LoadVGGishExamples()) == 'LoadVGGishExamples(num_examples=5)'
     with pytest.raises(ValueError, match='num_examples'):
         LoadVGGishExamples(num_examples=0)
+
+
+def test_compute_log_mel_per_frame_and_sampled(tmp_path):
+    import soundfile as sf
+
+    from mmavs.audio import waveform_to_log_mel
+    from mmavs.datasets.transforms import ComputeLogMel, LoadAudio
+    rng = np.random.default_rng(0)
+    samples = (rng.standard_normal((3 * 16000, 2)) * 0.1).astype(np.float32)
+    path = str(tmp_path / 'a.wav')
+    sf.write(path, samples, 16000, subtype='FLOAT')
+    results = LoadAudio()(dict(audio_path=path, num_frames=3))
+    out = ComputeLogMel(stereo=True)(dict(results))
+    assert out['audio'].shape == (3, 2, 96, 64)
+    assert out['audio'].dtype == np.float32
+    full = waveform_to_log_mel(
+        torch.from_numpy(samples.T.copy()), 16000, 3, stereo=True)
+    np.testing.assert_array_equal(out['audio'], full.numpy())
+    # after AVSSampleFrames: only frame 2 of the 3-frame clip
+    sampled = ComputeLogMel(stereo=True)(
+        dict(results, num_frames=1, clip_num_frames=3, frame_indices=[2]))
+    np.testing.assert_array_equal(sampled['audio'][0], full[2].numpy())
+    assert ComputeLogMel()(dict(results))['audio'].shape == (3, 1, 96, 64)
+    with pytest.raises(ValueError, match=r'a\.wav.*2-channel'):
+        ComputeLogMel(stereo=True)(
+            dict(results, waveform=results['waveform'][:1]))
+    with pytest.raises(KeyError, match='num_frames'):
+        ComputeLogMel()(dict(waveform=results['waveform'],
+                             sample_rate=16000))

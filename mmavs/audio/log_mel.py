@@ -1,0 +1,166 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+"""Generic log-mel front-end of CAVP (per-frame windows, mono or stereo).
+
+The spectrogram follows the official CAVP code (``preprocess_audio`` of its
+trainers): ``torchaudio.transforms.MelSpectrogram(sample_rate=16000,
+n_fft=512, win_length=400, hop_length=160, n_mels=64, f_min=125,
+f_max=3800)`` (power spectrogram, centred frames with reflect padding,
+periodic Hann window, HTK mel scale, no filter normalisation), the first
+96 (1 s windows) or 300 (3 s windows) frames, ``20 * log10(max(1e-5, x))``
+and a linear map of [-100, 100] dB to [-1, 1]. Each channel is processed
+separately, so stereo input keeps its two channels.
+"""
+from functools import lru_cache
+from typing import Optional, Sequence, Tuple
+
+import torch
+import torchaudio
+import torchaudio.functional as AF
+from torch import Tensor
+
+#: Sample rate (Hz) of the front-end; other rates are resampled to it.
+LOG_MEL_SAMPLE_RATE = 16000
+
+
+@lru_cache(maxsize=8)
+def _mel_transform(sample_rate: int, n_fft: int, win_length: int,
+                   hop_length: int, n_mels: int, f_min: float,
+                   f_max: float) -> torchaudio.transforms.MelSpectrogram:
+    return torchaudio.transforms.MelSpectrogram(
+        sample_rate=sample_rate,
+        n_fft=n_fft,
+        win_length=win_length,
+        hop_length=hop_length,
+        n_mels=n_mels,
+        f_min=f_min,
+        f_max=f_max)
+
+
+def log_mel_db(signal: Tensor,
+               sample_rate: int = LOG_MEL_SAMPLE_RATE,
+               n_fft: int = 512,
+               win_length: int = 400,
+               hop_length: int = 160,
+               n_mels: int = 64,
+               f_min: float = 125.0,
+               f_max: float = 3800.0,
+               amin: float = 1e-5,
+               db_range: Tuple[float, float] = (-100.0, 100.0),
+               num_time_frames: Optional[int] = None) -> Tensor:
+    """Normalised log-mel spectrogram (CAVP).
+
+    Args:
+        signal (Tensor): float32 samples with shape (..., L).
+        sample_rate (int): Sample rate of ``signal``. Defaults to 16000.
+        n_fft (int): FFT length. Defaults to 512.
+        win_length (int): Window length in samples. Defaults to 400.
+        hop_length (int): Hop in samples. Defaults to 160.
+        n_mels (int): Mel bands. Defaults to 64.
+        f_min (float): Lowest mel edge (Hz). Defaults to 125.0.
+        f_max (float): Highest mel edge (Hz). Defaults to 3800.0.
+        amin (float): Floor of the mel power before the log.
+            Defaults to 1e-5.
+        db_range (tuple[float, float]): dB values mapped to -1 and 1.
+            Defaults to (-100.0, 100.0).
+        num_time_frames (int, optional): Keep the first frames only.
+            Defaults to None (all ``1 + L // hop_length``).
+
+    Returns:
+        Tensor: float32 with shape (..., frames, n_mels).
+    """
+    mel = _mel_transform(sample_rate, n_fft, win_length, hop_length, n_mels,
+                         float(f_min), float(f_max))(signal.float())
+    mel = mel[..., :num_time_frames].transpose(-1, -2)
+    db = 20.0 * torch.log(mel.clamp(min=amin)) / torch.log(
+        torch.tensor(10.0))
+    low, high = db_range
+    return 2.0 * (db - low) / float(high - low) - 1.0
+
+
+def frame_windows(waveform: Tensor,
+                  num_frames: int,
+                  window_length: int,
+                  frame_indices: Optional[Sequence[int]] = None) -> Tensor:
+    """Cut the audio window of each video frame.
+
+    The clip is split into ``num_frames`` equal segments; frame ``t``'s
+    window has ``window_length`` samples centred on the centre of segment
+    ``t``. Samples before the start or after the end are taken from the
+    waveform repeated periodically, as CAVP repeats audio that is too short.
+    For a clip of exactly ``num_frames`` seconds and 1 s windows, window
+    ``t`` is second ``t``.
+
+    Args:
+        waveform (Tensor): Samples with shape (C, L).
+        num_frames (int): Frames T of the whole clip.
+        window_length (int): Samples per window.
+        frame_indices (Sequence[int], optional): Frames to cut windows for.
+            Defaults to None (all T).
+
+    Returns:
+        Tensor: Windows with shape (len(frame_indices), C, window_length).
+    """
+    num_samples = waveform.shape[-1]
+    if frame_indices is None:
+        frame_indices = range(num_frames)
+    bad = [t for t in frame_indices if not 0 <= t < num_frames]
+    if bad:
+        raise ValueError(
+            f'frame indices {bad} are outside [0, {num_frames}).')
+    offsets = torch.arange(window_length)
+    windows = []
+    for t in frame_indices:
+        start = round((t + 0.5) * num_samples / num_frames -
+                      window_length / 2)
+        windows.append(waveform[:, (start + offsets) % num_samples])
+    return torch.stack(windows)
+
+
+def waveform_to_log_mel(waveform: Tensor,
+                        sample_rate: int,
+                        num_frames: int,
+                        window_seconds: float = 1.0,
+                        num_time_frames: Optional[int] = 96,
+                        stereo: bool = False,
+                        frame_indices: Optional[Sequence[int]] = None,
+                        **spec_kwargs) -> Tensor:
+    """Per-frame log-mel spectrograms of a clip.
+
+    Steps: mix to mono (channel mean, as CAVP) unless ``stereo``; resample to
+    16 kHz; cut each frame's window (:func:`frame_windows`); compute
+    :func:`log_mel_db` of every window and channel.
+
+    Args:
+        waveform (Tensor): float samples with shape (C, L).
+        sample_rate (int): Sample rate of ``waveform`` in Hz.
+        num_frames (int): Frames T of the whole clip.
+        window_seconds (float): Window per frame: 1.0 (AVSBench) or 3.0
+            (VPO). Defaults to 1.0.
+        num_time_frames (int, optional): Spectrogram frames kept per window
+            (CAVP: 96 for 1 s, 300 for 3 s). Defaults to 96.
+        stereo (bool): Keep two channels; the waveform must have exactly 2.
+            Defaults to False (mono).
+        frame_indices (Sequence[int], optional): Frames to compute.
+            Defaults to None (all T).
+        **spec_kwargs: Other arguments of :func:`log_mel_db`.
+
+    Returns:
+        Tensor: float32 with shape (T', C, num_time_frames, n_mels), C = 2 if
+        ``stereo`` else 1.
+    """
+    if waveform.dim() != 2:
+        raise ValueError('waveform must have shape (C, L), got '
+                         f'{tuple(waveform.shape)}.')
+    if stereo and waveform.shape[0] != 2:
+        raise ValueError('stereo log-mel needs a 2-channel waveform, got '
+                         f'{waveform.shape[0]} channel(s).')
+    signal = waveform.float() if stereo else waveform.float().mean(
+        0, keepdim=True)
+    if sample_rate != LOG_MEL_SAMPLE_RATE:
+        signal = AF.resample(signal, int(sample_rate), LOG_MEL_SAMPLE_RATE)
+    window_length = int(round(window_seconds * LOG_MEL_SAMPLE_RATE))
+    windows = frame_windows(signal, num_frames, window_length,
+                            frame_indices)
+    return log_mel_db(
+        windows, num_time_frames=num_time_frames,
+        **spec_kwargs).contiguous()

@@ -1,0 +1,6 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+from .audio_bank import ClassAudioBank
+from .avm_loss import AVMLoss
+from .cavp_loss import CAVPLoss
+
+__all__ = ['AVMLoss', 'CAVPLoss', 'ClassAudioBank']

@@ -1,0 +1,39 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+import pytest
+import torch
+
+from mmavs.models.audio_backbones import ResNetAudio
+
+
+def test_shapes_channels_and_projection():
+    torch.manual_seed(0)
+    stereo = ResNetAudio(in_channels=2, out_channels=8).eval()
+    x = torch.randn(3, 2, 48, 32)
+    assert stereo(x).shape == (3, 8)
+    assert stereo.resnet.conv1.in_channels == 2
+    plain = ResNetAudio(out_channels=None).eval()
+    feat = plain(torch.randn(2, 1, 48, 32))
+    assert feat.shape == (2, 512) and plain.embed_dims == 512
+    # global max pooling of the last stage (CAVP), not average
+    last = plain.resnet(torch.randn(1, 1, 48, 32))[0]
+    assert last.shape[1] == 512
+    with pytest.raises(ValueError, match=r'\(N, 2, frames, mels\)'):
+        stereo(torch.randn(1, 1, 32, 32))
+    with pytest.raises(ValueError, match='pooling'):
+        ResNetAudio(pooling='sum')
+
+
+def test_max_pooling_and_gradients():
+    torch.manual_seed(0)
+    model = ResNetAudio(in_channels=1, out_channels=None).eval()
+    x = torch.randn(2, 1, 32, 32)
+    with torch.no_grad():
+        expected = model.resnet(x)[0].amax(dim=(2, 3))
+        torch.testing.assert_close(model(x), expected)
+    # every layer, from the spectrogram stem to the projection, is trained
+    model = ResNetAudio(out_channels=2).train()
+    model(x).sum().backward()
+    for name in ('resnet.conv1.weight', 'resnet.layer4.1.conv2.weight',
+                 'proj.weight'):
+        grad = model.get_parameter(name).grad
+        assert grad is not None and grad.abs().sum() > 0, name
