@@ -95,7 +95,9 @@ class LoadAVSAnnotations(BaseTransform):
 
     A mask pixel is foreground (1) where any of its channels is > 0 (masks
     may be grayscale 0/255, RGB or palette PNGs; an alpha channel is
-    ignored), else background (0). Frames without a label (``None`` path)
+    ignored), else background (0). With ``binary=False`` masks are
+    single-channel class-index maps (0 = background, ``ignore_index`` =
+    no label) and are kept as they are. Frames without a label (``None`` path)
     get a mask filled with ``ignore_index``. mmseg's ``LoadAnnotations`` is
     not used because it would keep 255 as-is, i.e. turn a 0/255 mask into
     "ignore".
@@ -111,11 +113,13 @@ class LoadAVSAnnotations(BaseTransform):
     Added Keys:
 
     - gt_masks (list[np.ndarray]): T uint8 arrays of shape (H, W) with
-      values in {0, 1, ignore_index}.
+      values in {0, 1, ignore_index} (class indices if not ``binary``).
     - frame_labelled (list[bool]): whether each frame has a mask.
 
     Args:
         ignore_index (int): Fill value of unlabelled frames. Defaults to 255.
+        binary (bool): Binarise the masks; False reads class-index maps.
+            Defaults to True.
         imdecode_backend (str): Decoder of :func:`mmcv.imfrombytes`.
             Defaults to ``'cv2'``.
         backend_args (dict, optional): Arguments of the mmengine file backend.
@@ -124,20 +128,29 @@ class LoadAVSAnnotations(BaseTransform):
 
     def __init__(self,
                  ignore_index: int = 255,
+                 binary: bool = True,
                  imdecode_backend: str = 'cv2',
                  backend_args: Optional[dict] = None) -> None:
         if not 1 < ignore_index < 256:
             raise ValueError('ignore_index must be in [2, 255] to fit the '
                              f'uint8 masks, got {ignore_index}.')
         self.ignore_index = ignore_index
+        self.binary = binary
         self.imdecode_backend = imdecode_backend
         self.backend_args = None if backend_args is None else \
             dict(backend_args)
 
     def _load_mask(self, path: str) -> np.ndarray:
-        """(H, W) uint8 mask, 1 where any colour channel is > 0."""
+        """(H, W) uint8 mask, 1 where any colour channel is > 0, or the
+        class indices of a single-channel mask if not ``binary``."""
         mask = _read_image(path, 'unchanged', self.imdecode_backend,
                            self.backend_args, 'mask')
+        if not self.binary:
+            if mask.ndim != 2 or mask.dtype != np.uint8:
+                raise ValueError(
+                    f'Class-index mask {path} must be single-channel 8-bit, '
+                    f'got shape {mask.shape} and dtype {mask.dtype}.')
+            return mask
         if mask.ndim == 3:
             mask = mask[..., :3].max(axis=2)  # drop alpha, any channel > 0
         return (mask > 0).astype(np.uint8)
@@ -182,5 +195,6 @@ class LoadAVSAnnotations(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}('
                 f'ignore_index={self.ignore_index}, '
+                f'binary={self.binary}, '
                 f"imdecode_backend='{self.imdecode_backend}', "
                 f'backend_args={self.backend_args})')

@@ -122,5 +122,19 @@ def test_load_annotations_unreadable(tmp_path):
 
 def test_load_annotations_repr():
     t = TRANSFORMS.build(dict(type='LoadAVSAnnotations', ignore_index=254))
-    assert repr(t) == ("LoadAVSAnnotations(ignore_index=254, "
+    assert repr(t) == ("LoadAVSAnnotations(ignore_index=254, binary=True, "
                        "imdecode_backend='cv2', backend_args=None)")
+
+
+def test_load_annotations_class_indices(tmp_path):
+    index = np.array([[0, 3, 3], [21, 0, 255]], dtype=np.uint8)
+    cv2.imwrite(str(tmp_path / 'index.png'), index)
+    out = LoadAVSAnnotations(binary=False)(
+        dict(seg_map_paths=[str(tmp_path / 'index.png'), None]))
+    np.testing.assert_array_equal(out['gt_masks'][0], index)  # kept as-is
+    assert (out['gt_masks'][1] == 255).all()
+    cv2.imwrite(str(tmp_path / 'rgb.png'), np.zeros((2, 3, 3), np.uint8))
+    with pytest.raises(ValueError, match=r'rgb.png must be single-channel'):
+        LoadAVSAnnotations(binary=False)(
+            dict(seg_map_paths=[str(tmp_path / 'rgb.png')]))
+    assert 'binary=False' in repr(LoadAVSAnnotations(binary=False))
