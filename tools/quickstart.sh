@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine, CPU only: set up the environment, build the
 # bundled synthetic AVS dataset, train a small TPAVI on its MS3 split, test it
-# with the true audio and with every clip's audio swapped for another clip's,
-# and draw its predictions. Outputs go to work_dirs/quickstart/.
+# and draw its predictions, then test it again with swapped audio, silence and
+# white noise (audio reliance). Outputs go to work_dirs/quickstart/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/tools/setup_env.sh"
@@ -18,7 +18,5 @@ data=data/synthetic_avs
 ckpt=$(cat "$work/last_checkpoint")
 "$py" tools/test.py "$config" "$ckpt" --work-dir "$work/test_true_audio" \
     --out "$work/pred_test_true_audio" --show-dir "$work/show"
-"$py" tools/test.py "$config" "$ckpt" --work-dir "$work/test_swapped_audio" \
-    --out "$work/pred_test_swapped_audio" \
-    --cfg-options test_dataloader.dataset.shuffle_audio_seed=0
-"$py" tools/analysis_tools/audio_swap_report.py "$config" "$work"
+"$py" tools/analysis_tools/audio_reliance.py "$config" "$ckpt" \
+    --work-dir "$work/audio_reliance"

@@ -53,7 +53,7 @@ def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
     hook = cfg.default_hooks.get('visualization')
     if hook is None:
         raise RuntimeError('--show/--show-dir need default_hooks.visualization'
-                           ' (e.g. dict(type="SegVisualizationHook")) in '
+                           ' (e.g. dict(type="AVSVisualizationHook")) in '
                            'the config')
     hook['draw'] = True
     hook['interval'] = 1  # every batch, not one in 50 as during validation

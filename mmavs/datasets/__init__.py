@@ -5,12 +5,17 @@ import mmseg.datasets  # noqa: F401,I001
 
 from .avs_collate import avs_collate
 from .avsbench_object import AVSBenchObjectDataset
+from .avsbench_semantics import AVSBenchSemanticsDataset
+from .palette import decode_color_mask, encode_class_mask, voc_palette
 from .transforms import (AVSRandomFlip, AVSResize, ComputeVGGishExamples,
                          LoadAudio, LoadAVSAnnotations, LoadAVSFrames,
                          LoadVGGishExamples, PackAVSInputs)
+from .vpo import VPODataset
 
 __all__ = [
     'AVSBenchObjectDataset', 'avs_collate', 'AVSRandomFlip', 'AVSResize',
     'ComputeVGGishExamples', 'LoadAudio', 'LoadAVSAnnotations',
-    'LoadAVSFrames', 'LoadVGGishExamples', 'PackAVSInputs'
+    'LoadAVSFrames', 'LoadVGGishExamples', 'PackAVSInputs',
+    'AVSBenchSemanticsDataset', 'decode_color_mask', 'encode_class_mask',
+    'voc_palette', 'VPODataset'
 ]

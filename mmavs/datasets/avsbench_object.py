@@ -9,6 +9,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmavs.registry import DATASETS
+from .audio_pairing import derangement
 
 # Official release layout, relative to ``data_root``.
 _META_CSV = dict(s4='s4_meta_data.csv', ms3='ms3_meta_data.csv')
@@ -65,8 +66,9 @@ class AVSBenchObjectDataset(BaseDataset):
         num_frames (int): Frames per clip, T. Defaults to 5.
         shuffle_audio_seed (int, optional): Diagnostic. When set, every clip
             gets the audio (``audio_path`` and ``log_mel_path``) of another
-            clip of the split, through a derangement drawn with this seed,
-            so a model that listens should fail. Defaults to None.
+            clip of the split (of another category for S4), through a
+            derangement drawn with this seed (:func:`derangement`), so a
+            model that listens should fail. Defaults to None.
         metainfo (dict, optional): Overrides of :attr:`METAINFO`.
             Defaults to None.
         indices (int | Sequence[int], optional): Keep only these clips (see
@@ -242,8 +244,9 @@ class AVSBenchObjectDataset(BaseDataset):
         return fileio.exists(path, backend_args=self.backend_args)
 
     def _shuffle_audio(self, data_list: List[dict]) -> None:
-        """Give every clip the audio of another clip (a seeded uniformly
-        random derangement of the split)."""
+        """Give every clip the audio of another clip (a seeded random
+        derangement of the split), of another category when the categories
+        are known (S4)."""
         n = len(data_list)
         if n < 2:
             raise ValueError(
@@ -251,10 +254,10 @@ class AVSBenchObjectDataset(BaseDataset):
                 f'the audio of another, but {self.subset}/{self.split} has '
                 f'{n}.')
         rng = np.random.default_rng(self.shuffle_audio_seed)
-        while True:  # rejection sampling: about e draws on average
-            perm = rng.permutation(n)
-            if not np.any(perm == np.arange(n)):
-                break
+        categories = [d['category'] for d in data_list]
+        perm = derangement(
+            n, rng, None if None in categories else [{c}
+                                                     for c in categories])
         sources = [(d['audio_path'], d['log_mel_path'], d['clip_name'])
                    for d in data_list]
         for info, j in zip(data_list, perm):

@@ -1,3 +1,7 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 # mmseg's hooks and optimizer constructors, visible from the mmavs scope.
 import mmseg.engine  # noqa: F401
+
+from .hooks import AVSVisualizationHook  # noqa: E402
+
+__all__ = ['AVSVisualizationHook']

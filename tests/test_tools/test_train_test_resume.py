@@ -68,15 +68,18 @@ def test_train_stop_resume_test(tmp_path):
     assert len(list((report / 'pred_true').rglob('*.png'))) == 2 * 5
     assert list((tmp_path / 'show').rglob('*.png'))
 
-    # the quick-start's audio-swap comparison and picture
-    run('tools/test.py', CONFIG, str(work / 'epoch_2.pth'), '--work-dir',
-        str(report / 'swapped'), '--out', str(report / 'pred_swapped'),
-        *common[2:], 'test_dataloader.dataset.shuffle_audio_seed=0')
-    out = run('tools/analysis_tools/audio_swap_report.py', CONFIG,
-              str(report), '--true', 'true', '--swapped', 'swapped',
-              '--cfg-options', f'test_dataloader.dataset.data_root={data}',
-              '--cell', '16')
-    assert '| swapped |' in (report / 'audio_swap.md').read_text()
-    picture = cv2.imread(str(report / 'predictions.png'))
-    # 2 test clips x 4 rows of 5 cells, plus the label margin
-    assert picture.shape[:2] == (2 * 4 * 16, 5 * 16 + 170), out
+    # the quick-start's audio-reliance report and picture
+    out = run('tools/analysis_tools/audio_reliance.py', CONFIG,
+              str(work / 'epoch_2.pth'), '--work-dir', str(report / 'rely'),
+              '--cell', '16', *common[2:])
+    table = (report / 'rely' / 'reliance.md').read_text()
+    for row in ('| true audio |', '| swapped audio |', '| silence |',
+                '| white noise |'):
+        assert row in table, table
+    results = json.load(open(report / 'rely' / 'reliance.json'))['metrics']
+    assert results['true'] == metrics  # same test as tools/test.py
+    assert cv2.imread(str(report / 'rely' / 'reliance.png')) is not None
+    picture = cv2.imread(str(report / 'rely' / 'predictions.png'))
+    # 2 test clips x (frame, ground truth, 4 conditions) rows of 5 cells,
+    # plus the label margin
+    assert picture.shape[:2] == (2 * 6 * 16, 5 * 16 + 170), out

@@ -16,4 +16,4 @@ default_hooks = dict(
         save_best='mJ',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='mmseg.SegVisualizationHook'))
+    visualization=dict(type='AVSVisualizationHook'))

@@ -1,11 +1,21 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .audio_labels import ComputeAudioLabels
+from .audio_swap import AudioSwap
 from .formatting import PackAVSInputs
 from .geometric import AVSRandomFlip, AVSResize
 from .loading import LoadAVSAnnotations, LoadAVSFrames
-from .loading_audio import ComputeVGGishExamples, LoadAudio, LoadVGGishExamples
+from .loading_audio import (ComputeLogMel, ComputeVGGishExamples, LoadAudio,
+                            LoadVGGishExamples)
+from .loading_semantic import LoadAVSSemanticAnnotations
+from .perturb_audio import PerturbAudio
+from .photometric import AVSPhotoMetricDistortion
+from .random_geometric import AVSRandomCrop, AVSRandomResize
+from .sampling import AVSSampleFrames
 
 __all__ = [
     'AVSRandomFlip', 'AVSResize', 'ComputeVGGishExamples',
     'LoadAVSAnnotations', 'LoadAVSFrames', 'LoadAudio', 'LoadVGGishExamples',
-    'PackAVSInputs'
+    'PackAVSInputs', 'LoadAVSSemanticAnnotations', 'AVSPhotoMetricDistortion',
+    'AVSRandomCrop', 'AVSRandomResize', 'AVSSampleFrames',
+    'ComputeAudioLabels', 'ComputeLogMel', 'PerturbAudio', 'AudioSwap'
 ]

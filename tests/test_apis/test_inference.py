@@ -1,0 +1,112 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+import json
+import os.path as osp
+
+import av
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmavs.apis import MMAVSInferencer, inference_video, init_model
+from mmavs.apis.inference import build_window_pipeline, plan_windows
+from mmavs.datasets import AVSBenchObjectDataset, avs_collate
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'configs', 'tpavi',
+                  'tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py')
+
+
+@pytest.fixture(scope='module')
+def model():
+    """The tiny TPAVI with random weights; the fusion weights are drawn
+    large so that the audio changes the output."""
+    torch.manual_seed(0)
+    model = init_model(CONFIG)
+    for p in model.fusion.parameters():
+        torch.nn.init.normal_(p, std=0.5)
+    return model
+
+
+def test_plan_windows():
+    assert plan_windows(12, 5) == [
+        ([0, 1, 2, 3, 4], [True] * 5),
+        ([5, 6, 7, 8, 9], [True] * 5),
+        ([7, 8, 9, 10, 11], [False, False, False, True, True]),
+    ]
+    assert plan_windows(10, 5) == [([0, 1, 2, 3, 4], [True] * 5),
+                                   ([5, 6, 7, 8, 9], [True] * 5)]
+    # shorter than a window: repeat the last second, drop the padding
+    assert plan_windows(3, 5) == [([0, 1, 2, 2, 2],
+                                   [True, True, True, False, False])]
+    assert plan_windows(4, 1) == [([k], [True]) for k in range(4)]
+    with pytest.raises(ValueError):
+        plan_windows(0, 5)
+
+
+def test_window_pipeline_drops_file_loading():
+    cfg = Config.fromfile(CONFIG)
+    names = [type(t).__name__ for t in build_window_pipeline(cfg).transforms]
+    assert names == ['AVSResize', 'ComputeVGGishExamples', 'PackAVSInputs']
+    cfg.test_dataloader.dataset.pipeline[4] = dict(
+        type='LoadVGGishExamples', num_examples=5)
+    transforms = build_window_pipeline(cfg).transforms
+    assert type(transforms[1]).__name__ == 'ComputeVGGishExamples'
+    assert transforms[1].num_examples == 5
+
+
+def test_folder_matches_dataset(model, tiny_avs_root):
+    """A dataset clip given as a frame folder plus its wav is segmented
+    exactly as the test pipeline of the dataset does."""
+    cfg = model.cfg
+    dataset = AVSBenchObjectDataset(
+        tiny_avs_root,
+        subset='ms3',
+        split='test',
+        pipeline=cfg.test_dataloader.dataset.pipeline)
+    info = dataset.get_data_info(0)
+    with torch.no_grad():
+        expected = model.test_step(avs_collate([dataset[0]]))
+    folder = osp.dirname(info['img_paths'][0])
+    result = inference_video(model, folder, audio=info['audio_path'])
+    assert result.masks.shape == (5, 32, 32)
+    for t in range(5):
+        np.testing.assert_array_equal(
+            result.masks[t], expected[t].pred_sem_seg.data[0].numpy())
+    # another clip's audio changes the prediction: the audio is used
+    other = dataset.get_data_info(1)['audio_path']
+    swapped = inference_video(model, folder, audio=other)
+    assert (swapped.masks != result.masks).any()
+
+
+def test_video_with_attention(model, video_mp4):
+    result = inference_video(model, video_mp4, with_attention=True)
+    assert result.masks.shape == (6, 64, 64)
+    assert set(np.unique(result.masks)) <= {0, 1}
+    np.testing.assert_allclose(result.timestamps, np.arange(6) + 0.5)
+    # deepest TPAVI stage of a 96x96 input: stride 32 -> 3x3
+    assert result.attention.shape == (6, 3, 3)
+    assert result.index_at(0.2) == 0 and result.index_at(5.9) == 5
+    areas = result.areas()
+    assert [a['second'] for a in areas] == [[k, k + 1] for k in range(6)]
+    for a, mask in zip(areas, result.masks):
+        assert a['areas'].get('sounding', 0) == pytest.approx(mask.mean())
+
+
+def test_inferencer_writes_outputs(tmp_path, video_mp4):
+    inferencer = MMAVSInferencer(CONFIG, alpha=0.4)
+    out = inferencer(video_mp4, out_dir=str(tmp_path))
+    assert len(out['predictions']) == 1
+    video = out['visualization'][0]
+    assert video == str(tmp_path / 'vis' / 'clip.mp4')
+    with av.open(video) as container:
+        assert container.duration / 1e6 == pytest.approx(6.0, abs=0.1)
+        assert len(container.streams.audio) == 1
+    assert len(list((tmp_path / 'pred' / 'clip').glob('clip_*.png'))) == 6
+    data = json.load(open(tmp_path / 'pred' / 'clip.json'))
+    assert len(data['frames']) == 6 and data['has_audio']
+
+
+def test_init_model_rejects_bad_config():
+    with pytest.raises(TypeError, match='config must be'):
+        init_model(42)

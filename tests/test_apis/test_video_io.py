@@ -1,0 +1,115 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+import os.path as osp
+import shutil
+
+import mmcv
+import numpy as np
+import pytest
+import soundfile as sf
+from video_utils import SAMPLE_RATE, frame_image, tone, write_video
+
+from mmavs.apis import NoAudioError, VideoDecodeError, load_av_clip
+from mmavs.apis.video_io import sample_seconds
+
+
+class FakeSource:
+    """Frames at given times; ``load()`` returns the frame index."""
+
+    def __init__(self, times, fps):
+        self.times, self.fps, self.path = times, fps, 'fake'
+
+    def __iter__(self):
+        for i, t in enumerate(self.times):
+            yield t, lambda i=i: np.full((2, 2, 3), i, np.uint8)
+
+
+def test_sample_seconds_rule():
+    # 0.4 s apart: frames 0..7 at 0, .4, ..., 2.8; D = 3.2 -> 3 seconds;
+    # last frame before 1 s is #2 (0.8), before 2 s #4 (1.6), before 3 #7
+    frames, times, duration = sample_seconds(
+        FakeSource([0.4 * i for i in range(8)], fps=2.5))
+    assert [int(f[0, 0, 0]) for f in frames] == [2, 4, 7]
+    np.testing.assert_allclose(times, [0.8, 1.6, 2.8])
+    assert duration == pytest.approx(3.2)
+    # a gap longer than a second: the frame before it serves both seconds
+    frames, _, _ = sample_seconds(FakeSource([0, 0.5, 2.5, 3.0], fps=2))
+    assert [int(f[0, 0, 0]) for f in frames] == [1, 1, 2]
+
+
+@pytest.mark.parametrize('ext', ['mp4', 'mkv', 'webm', 'avi'])
+def test_read_containers(tmp_path, ext):
+    clip = load_av_clip(write_video(tmp_path / f'v.{ext}'))
+    assert clip.num_seconds == 6 and clip.has_audio
+    np.testing.assert_allclose(clip.timestamps, np.arange(6) + 0.5)
+    assert clip.duration == pytest.approx(6.0)
+    # second k shows frame 2k+1 (2 fps), not its neighbours
+    for k in (0, 3):
+        err = [
+            np.abs(clip.frames[k][..., ::-1].astype(float) -
+                   frame_image(i, 2, 64)).mean() for i in (2 * k, 2 * k + 1)
+        ]
+        assert err[1] < err[0]
+    # the tone alternates 440 / 880 Hz every second
+    sr = clip.sample_rate
+    for k, freq in ((0, 440), (1, 880), (4, 440)):
+        seg = clip.audio_of_second(k)[0]
+        peak = np.argmax(np.abs(np.fft.rfft(seg))) * sr / len(seg)
+        assert abs(peak - freq) <= 2, (k, peak)
+
+
+def test_frame_folder_with_wav(tmp_path):
+    folder = tmp_path / 'clip'
+    folder.mkdir()
+    for i in range(4):  # AVSBench naming: name_1.png .. name_4.png
+        mmcv.imwrite(frame_image(i, 1, 16)[..., ::-1],
+                     str(folder / f'clip_{i + 1}.png'))
+    sf.write(str(folder / 'clip.wav'), tone(4), SAMPLE_RATE)
+    clip = load_av_clip(str(folder))
+    assert clip.num_seconds == 4 and clip.fps == 1
+    for i in range(4):  # frame i is the frame of second i + 1
+        np.testing.assert_array_equal(clip.frames[i][..., ::-1],
+                                      frame_image(i, 1, 16))
+    assert clip.waveform.shape == (1, 4 * SAMPLE_RATE)
+    # several wavs: ambiguous
+    shutil.copy(folder / 'clip.wav', folder / 'other.wav')
+    with pytest.raises(ValueError, match='several audio files'):
+        load_av_clip(str(folder))
+    clip = load_av_clip(str(folder), audio=str(folder / 'other.wav'))
+    assert clip.has_audio
+
+
+def test_no_audio(tmp_path):
+    path = write_video(tmp_path / 'mute.mp4', seconds=3, audio=False)
+    with pytest.raises(NoAudioError, match='mute.mp4 has no audio track'):
+        load_av_clip(path)
+    clip = load_av_clip(path, silent_ok=True)
+    assert not clip.has_audio and clip.num_seconds == 3
+    assert not clip.waveform.any() and clip.waveform.shape[1] >= 3 * 16000
+
+
+def test_bad_inputs(tmp_path, video_mp4):
+    with pytest.raises(FileNotFoundError, match='missing.mp4'):
+        load_av_clip(str(tmp_path / 'missing.mp4'))
+    empty = tmp_path / 'empty.mp4'
+    empty.write_bytes(b'')
+    with pytest.raises(VideoDecodeError, match='empty'):
+        load_av_clip(str(empty))
+    text = tmp_path / 'notes.mp4'
+    text.write_text('not a video at all\n' * 20)
+    with pytest.raises(VideoDecodeError, match='notes.mp4'):
+        load_av_clip(str(text))
+    corrupt = tmp_path / 'corrupt.mp4'
+    data = open(video_mp4, 'rb').read()
+    corrupt.write_bytes(data[:len(data) // 3])  # truncated: no index
+    with pytest.raises(VideoDecodeError, match='corrupt.mp4'):
+        load_av_clip(str(corrupt))
+    wav = tmp_path / 'sound.wav'
+    sf.write(str(wav), tone(2), SAMPLE_RATE)
+    with pytest.raises(VideoDecodeError, match='no video stream'):
+        load_av_clip(str(wav))
+    short = write_video(tmp_path / 'short.mp4', seconds=0.5)
+    with pytest.raises(VideoDecodeError, match='at least one second'):
+        load_av_clip(short)
+    (tmp_path / 'no_frames').mkdir()
+    with pytest.raises(FileNotFoundError, match='No frame'):
+        load_av_clip(osp.join(str(tmp_path), 'no_frames'))

@@ -1,0 +1,69 @@
+# Copyright (c) mmavs contributors. All rights reserved.
+"""Tiny generated videos with an audio track: a circle moving across a grey
+frame while a tone plays, written with PyAV."""
+from fractions import Fraction
+from typing import Optional
+
+import av
+import numpy as np
+
+SAMPLE_RATE = 16000
+
+
+def frame_image(i: int, fps: float, size: int) -> np.ndarray:
+    """RGB frame ``i``: a red disc whose x position encodes the time."""
+    img = np.full((size, size, 3), 90, np.uint8)
+    yy, xx = np.mgrid[:size, :size]
+    cx = (i / fps * 7) % size
+    img[(xx - cx)**2 + (yy - size / 2)**2 < (size / 6)**2] = (220, 40, 40)
+    return img
+
+
+def tone(seconds: float, freq: float = 440.0) -> np.ndarray:
+    """A sine tone that switches frequency each second: float32 (L, )."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    f = freq * (1 + (t.astype(int) % 2))
+    return (0.5 * np.sin(2 * np.pi * f * t)).astype(np.float32)
+
+
+def write_video(path: str,
+                seconds: float = 6.0,
+                fps: int = 2,
+                size: int = 64,
+                audio: bool = True,
+                codec: Optional[str] = None,
+                audio_codec: Optional[str] = None) -> str:
+    """Write a test video; the container follows the file extension."""
+    ext = str(path).rsplit('.', 1)[-1]
+    codec = codec or dict(webm='libvpx-vp9', avi='mpeg4').get(ext, 'libx264')
+    audio_codec = audio_codec or dict(
+        webm='libopus', avi='pcm_s16le').get(ext, 'aac')
+    with av.open(str(path), 'w') as out:
+        video = out.add_stream(codec, rate=fps)
+        video.width = video.height = size
+        video.pix_fmt = 'yuv420p'
+        if audio:
+            rate = 48000 if audio_codec == 'libopus' else SAMPLE_RATE
+            sound = out.add_stream(audio_codec, rate=rate, layout='mono')
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(
+                frame_image(i, fps, size), format='rgb24')
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        if audio:
+            samples = tone(seconds)
+            if rate != SAMPLE_RATE:
+                samples = np.interp(
+                    np.arange(int(seconds * rate)) * SAMPLE_RATE / rate,
+                    np.arange(len(samples)), samples).astype(np.float32)
+            step = 1024
+            for start in range(0, len(samples), step):
+                chunk = samples[None, start:start + step]
+                frame = av.AudioFrame.from_ndarray(
+                    np.ascontiguousarray(chunk), format='fltp', layout='mono')
+                frame.sample_rate = rate
+                frame.pts = start
+                frame.time_base = Fraction(1, rate)
+                out.mux(sound.encode(frame))
+            out.mux(sound.encode(None))
+    return str(path)
