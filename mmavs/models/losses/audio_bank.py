@@ -2,10 +2,11 @@
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+import torch.nn as nn
 from torch import Tensor
 
 
-class ClassAudioBank:
+class ClassAudioBank(nn.Module):
     """Per-class memory bank of audio inputs for CAVP's re-pairing.
 
     Appendix B.1 of `Unraveling Instance Associations: A Closer Look for
@@ -24,7 +25,9 @@ class ClassAudioBank:
     this equals storing the waveform and recomputing the features. A stored
     clip is drawn at random (``torch.randint``, seeded by
     ``torch.manual_seed``); classes with no clip yet are skipped (the
-    official bank starts as zeros, i.e. silence).
+    official bank starts as zeros, i.e. silence). The clips are part of the
+    module's state dict (``_extra_state``), so checkpoints carry the bank and
+    a resumed run continues with it.
 
     Args:
         size (int): Clips kept per class. Defaults to 16 (the batch size,
@@ -40,9 +43,18 @@ class ClassAudioBank:
         if not 0 <= replace_fraction <= 1:
             raise ValueError('memory bank replace_fraction must be in [0, 1], '
                              f'got {replace_fraction}')
+        super().__init__()
         self.size = size
         self.replace_fraction = replace_fraction
         self.clips: Dict[int, Tensor] = {}
+
+    def get_extra_state(self) -> Dict[int, Tensor]:
+        """The stored clips of every class."""
+        return dict(self.clips)
+
+    def set_extra_state(self, state: Dict[int, Tensor]) -> None:
+        """Restore the clips saved by :meth:`get_extra_state`."""
+        self.clips = {int(c): clips for c, clips in state.items()}
 
     def __len__(self) -> int:
         """Number of stored clips over all classes."""
@@ -60,7 +72,8 @@ class ClassAudioBank:
                 continue
             cls = heard[0]
             old = self.clips.get(cls, clip.new_empty((0, *clip.shape)))
-            self.clips[cls] = torch.cat([old, clip[None]])[-self.size:]
+            self.clips[cls] = torch.cat([old.to(clip),
+                                         clip[None]])[-self.size:]
 
     def draw(self, heard: Sequence[tuple],
              pairs: Sequence[tuple]) -> Tuple[List[int], Optional[Tensor]]:

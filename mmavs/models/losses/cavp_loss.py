@@ -267,6 +267,7 @@ class CAVPLoss(nn.Module):
         if epoch >= self.bank_start_epoch:
             idx, clips = self.bank.draw(heard, pairs)
             if idx:
+                clips = clips.to(ctx['audio_inputs'])
                 index = torch.tensor(idx, device=repaired.device)
                 repaired = repaired.index_put(
                     (index, ), ctx['audio_backbone'](clips))

@@ -173,3 +173,22 @@ def test_bank_switch_in_segmentor():
     losses = model.loss(inputs, samples)
     losses['loss_cavp'].backward()
     assert model.audio_backbone.proj.weight.grad.abs().sum() > 0
+
+
+def test_bank_is_saved_and_restored_with_the_state_dict(tmp_path):
+    """A resumed run continues with the bank it had (checkpoint round
+    trip through torch.save/load with weights_only)."""
+    loss = CAVPLoss(stage=0, memory_bank=dict(size=4, start_epoch=5))
+    MessageHub.get_current_instance().update_info('epoch', 0)
+    loss(make_ctx())
+    assert len(loss.bank) == 4
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save(loss.state_dict(), path)
+    assert list(loss.state_dict()) == ['bank._extra_state']
+    restored = CAVPLoss(stage=0, memory_bank=dict(size=4, start_epoch=5))
+    restored.load_state_dict(torch.load(path, weights_only=True))
+    assert set(restored.bank.clips) == {1, 2, 3}
+    for cls, clips in loss.bank.clips.items():
+        assert torch.equal(restored.bank.clips[cls], clips)
+    # without a bank the loss has no state
+    assert not CAVPLoss().state_dict()
