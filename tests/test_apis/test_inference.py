@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from video_utils import write_video
 
-from mmavs.apis import MMAVSInferencer, inference_video, init_model
+from mmavs.apis import (MMAVSInferencer, NoAudioError, VideoDecodeError,
+                        inference_video, init_model)
 from mmavs.apis.inference import build_window_pipeline, plan_windows
 from mmavs.datasets import AVSBenchObjectDataset, avs_collate
 
@@ -110,3 +112,29 @@ def test_inferencer_writes_outputs(tmp_path, video_mp4):
 def test_init_model_rejects_bad_config():
     with pytest.raises(TypeError, match='config must be'):
         init_model(42)
+
+
+def test_inference_video_bad_inputs(model, tmp_path, video_mp4):
+    """Errors name the file and the problem; ``silent_ok`` segments a video
+    without audio track with silence."""
+    mute = write_video(tmp_path / 'mute.mkv', seconds=3, audio=False)
+    with pytest.raises(NoAudioError, match='mute.mkv has no audio track'):
+        inference_video(model, mute)
+    result = inference_video(model, mute, silent_ok=True)
+    assert not result.clip.has_audio and not result.clip.waveform.any()
+    assert result.masks.shape == (3, 64, 64)  # 3 s < T: padding dropped
+    np.testing.assert_allclose(result.timestamps, [0.5, 1.5, 2.5])
+    text = tmp_path / 'notes.mp4'
+    text.write_text('not a video at all\n' * 20)
+    empty = tmp_path / 'empty.webm'
+    empty.write_bytes(b'')
+    corrupt = tmp_path / 'corrupt.mp4'
+    data = open(video_mp4, 'rb').read()
+    corrupt.write_bytes(data[:len(data) // 3])
+    short = write_video(tmp_path / 'short.avi', seconds=0.5)
+    for path, problem in ((text, ''), (empty, 'empty'), (corrupt, ''),
+                          (short, 'at least one second')):
+        with pytest.raises(VideoDecodeError) as err:
+            inference_video(model, str(path))
+        assert osp.basename(path) in str(err.value)
+        assert problem in str(err.value)

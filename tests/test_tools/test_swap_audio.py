@@ -4,6 +4,8 @@ import csv
 import importlib.util
 import os.path as osp
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -98,3 +100,38 @@ def test_within_release_and_errors(tool, tiny_avs_root, collection,
     with pytest.raises(ValueError, match="'dog' has no audio"):
         tool._pools(clips, osp.join(audio_dir, 'audio.csv'), audio_dir,
                     dict(dog=['dog barking']))
+
+
+def test_command_line(tool, tiny_avs_root, collection, tmp_path):
+    """The script's options reach swap_audio(); errors exit non-zero."""
+    audio_dir, freq = collection
+    class_map = tmp_path / 'map.yaml'  # drum clips get piano sounds
+    class_map.write_text('classes:\n  drum: ["PIANO, some alias"]\n')
+    out = tmp_path / 'swapped'
+    args = [
+        sys.executable, 'tools/dataset_converters/swap_audio.py',
+        '--data-root', tiny_avs_root, '--out', str(out), '--seed', '4',
+        '--audio-csv', osp.join(audio_dir, 'audio.csv'), '--audio-dir',
+        audio_dir, '--class-map', str(class_map), '--duration', '2'
+    ]
+    proc = subprocess.run(args, cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(out / 'audio_swap.csv') as f:
+        records = list(csv.DictReader(f))
+    assert proc.stdout.strip().endswith(
+        f'Wrote {len(records)} re-paired clips to {out}')
+    expected = tool.swap_audio(
+        tiny_avs_root, str(tmp_path / 'lib'), seed=4,
+        audio_csv=osp.join(audio_dir, 'audio.csv'), audio_dir=audio_dir,
+        class_map=dict(drum=['PIANO, some alias']), duration=2)
+    assert records == [{k: str(v) for k, v in r.items()} for r in expected]
+    drums = [r for r in records if r['category'] == 'drum']
+    assert drums and all(r['source'].startswith('piano') for r in drums)
+    wave, rate = load_wav(
+        str(out / 's4_data' / 'audio_wav' / drums[0]['split'] / 'drum' /
+            f"{drums[0]['name']}.wav"))
+    assert rate == 16000 and wave.shape == (1, 2 * 16000)  # --duration
+    # an existing output folder: a clear error, nothing overwritten
+    proc = subprocess.run(args, cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert f'Output folder exists: {out}' in proc.stderr

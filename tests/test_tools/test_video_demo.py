@@ -76,3 +76,19 @@ def test_demo_bad_inputs(tmp_path, checkpoint):
     text.write_text('hello\n')
     proc = demo(str(text), CONFIG, checkpoint, '--out', out)
     assert proc.returncode != 0 and 'notes.txt' in proc.stderr
+
+
+@pytest.mark.slow
+def test_demo_empty_and_corrupt(tmp_path, checkpoint):
+    empty = tmp_path / 'empty.mp4'
+    empty.write_bytes(b'')
+    data = open(write_video(tmp_path / 'in.mp4', seconds=3), 'rb').read()
+    corrupt = tmp_path / 'corrupt.mp4'
+    corrupt.write_bytes(data[:len(data) // 3])  # truncated: no index
+    out = tmp_path / 'out.mp4'
+    for path, problem in ((empty, 'Video file is empty (0 bytes)'),
+                          (corrupt, 'corrupt.mp4')):
+        proc = demo(str(path), CONFIG, checkpoint, '--out', str(out))
+        assert proc.returncode != 0
+        assert 'VideoDecodeError' in proc.stderr and problem in proc.stderr
+        assert not out.exists()
