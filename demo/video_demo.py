@@ -44,14 +44,17 @@ def main() -> None:
     if not 0 <= args.alpha <= 1:
         raise SystemExit(f'--alpha must be in [0, 1], got {args.alpha}')
     model = init_model(args.config, args.checkpoint, device=args.device)
-    result = inference_video(
-        model,
-        args.video,
-        audio=args.audio,
-        fps=args.fps,
-        silent_ok=args.silent_ok,
-        batch_size=args.batch_size,
-        progress=True)
+    try:
+        result = inference_video(
+            model,
+            args.video,
+            audio=args.audio,
+            fps=args.fps,
+            silent_ok=args.silent_ok,
+            batch_size=args.batch_size,
+            progress=True)
+    except (OSError, ValueError) as e:  # bad video/audio: the message names it
+        raise SystemExit(f'video_demo: {e}')
     print()
     if not result.clip.has_audio:
         print('no audio track: segmented with silence')

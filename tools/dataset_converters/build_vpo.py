@@ -56,6 +56,13 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    try:
+        run(args)
+    except (OSError, ValueError) as e:  # bad input: the message names it
+        raise SystemExit(f'build_vpo: {e}')
+
+
+def run(args: argparse.Namespace) -> None:
     build_vpo(
         args.out,
         args.subset,
