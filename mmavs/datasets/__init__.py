@@ -6,6 +6,7 @@ import mmseg.datasets  # noqa: F401,I001
 from .avs_collate import avs_collate
 from .avsbench_object import AVSBenchObjectDataset
 from .avsbench_semantics import AVSBenchSemanticsDataset
+from .base_avs_dataset import BaseAVSDataset
 from .palette import decode_color_mask, encode_class_mask, voc_palette
 from .transforms import (AVSRandomFlip, AVSResize, ComputeVGGishExamples,
                          LoadAudio, LoadAVSAnnotations, LoadAVSFrames,
@@ -17,5 +18,5 @@ __all__ = [
     'ComputeVGGishExamples', 'LoadAudio', 'LoadAVSAnnotations',
     'LoadAVSFrames', 'LoadVGGishExamples', 'PackAVSInputs',
     'AVSBenchSemanticsDataset', 'decode_color_mask', 'encode_class_mask',
-    'voc_palette', 'VPODataset'
+    'voc_palette', 'VPODataset', 'BaseAVSDataset'
 ]

@@ -4,12 +4,11 @@ import io
 import os.path as osp
 from typing import Callable, List, Optional, Sequence, Union
 
-import mmengine.fileio as fileio
 import numpy as np
-from mmengine.dataset import BaseDataset
 
 from mmavs.registry import DATASETS
 from .audio_pairing import derangement
+from .base_avs_dataset import BaseAVSDataset
 
 # Official release layout, relative to ``data_root``.
 _META_CSV = dict(s4='s4_meta_data.csv', ms3='ms3_meta_data.csv')
@@ -22,7 +21,7 @@ _SPLIT_COL = dict(s4=3, ms3=1)
 
 
 @DATASETS.register_module()
-class AVSBenchObjectDataset(BaseDataset):
+class AVSBenchObjectDataset(BaseAVSDataset):
     """AVSBench-Object v1 (S4 and MS3), read from the official release
     layout. One item is one clip of ``num_frames`` frames, its audio and its
     masks.
@@ -71,21 +70,16 @@ class AVSBenchObjectDataset(BaseDataset):
             model that listens should fail. Defaults to None.
         metainfo (dict, optional): Overrides of :attr:`METAINFO`.
             Defaults to None.
-        indices (int | Sequence[int], optional): Keep only these clips (see
-            :class:`mmengine.dataset.BaseDataset`). Defaults to None.
-        serialize_data (bool): Defaults to True.
-        test_mode (bool): Defaults to False.
-        lazy_init (bool): Defaults to False.
-        max_refetch (int): Defaults to 1000.
-        backend_args (dict, optional): Arguments of the mmengine file
-            backend used to read the CSV and check files. Defaults to None.
+        **kwargs: ``indices``, ``serialize_data``, ``test_mode``,
+            ``lazy_init``, ``max_refetch`` and ``backend_args`` of
+            :class:`BaseAVSDataset`.
     """
 
     METAINFO = dict(
         classes=('background', 'sounding'),
         palette=[[0, 0, 0], [255, 255, 255]])
+    DATASET_NAME = 'AVSBench-Object'
     SUBSETS = ('s4', 'ms3')
-    SPLITS = ('train', 'val', 'test')
 
     def __init__(self,
                  data_root: str,
@@ -95,47 +89,23 @@ class AVSBenchObjectDataset(BaseDataset):
                  num_frames: int = 5,
                  shuffle_audio_seed: Optional[int] = None,
                  metainfo: Optional[dict] = None,
-                 indices: Optional[Union[int, Sequence[int]]] = None,
-                 serialize_data: bool = True,
-                 test_mode: bool = False,
-                 lazy_init: bool = False,
-                 max_refetch: int = 1000,
-                 backend_args: Optional[dict] = None) -> None:
+                 **kwargs) -> None:
         if subset not in self.SUBSETS:
             raise ValueError(f'Unknown AVSBench-Object subset {subset!r}; '
                              f'expected one of {self.SUBSETS}.')
-        if split not in self.SPLITS:
-            raise ValueError(f'Unknown AVSBench-Object split {split!r}; '
-                             f'expected one of {self.SPLITS}.')
         if not isinstance(num_frames, int) or num_frames < 1:
             raise ValueError(
                 f'num_frames must be a positive int, got {num_frames!r}.')
         self.subset = subset
-        self.split = split
         self.num_frames = num_frames
         self.shuffle_audio_seed = shuffle_audio_seed
-        self.backend_args = backend_args
         super().__init__(
-            ann_file=_META_CSV[subset],
-            metainfo=metainfo,
             data_root=data_root,
-            data_prefix=dict(),
-            pipeline=[self._in_mmavs_scope(t) for t in pipeline or ()],
-            indices=indices,
-            serialize_data=serialize_data,
-            test_mode=test_mode,
-            lazy_init=lazy_init,
-            max_refetch=max_refetch)
-
-    @staticmethod
-    def _in_mmavs_scope(transform: Union[dict, Callable]
-                        ) -> Union[dict, Callable]:
-        """Build transform configs in the ``mmavs`` scope (which also finds
-        mmseg, mmcv and mmengine transforms), whatever the current default
-        scope, unless the config sets its own ``_scope_``."""
-        if isinstance(transform, dict) and '_scope_' not in transform:
-            transform = dict(transform, _scope_='mmavs')
-        return transform
+            ann_file=_META_CSV[subset],
+            split=split,
+            pipeline=pipeline,
+            metainfo=metainfo,
+            **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """Read the metadata CSV, build one data info per clip of the split
@@ -154,7 +124,7 @@ class AVSBenchObjectDataset(BaseDataset):
                 f'(column {_SPLIT_COL[self.subset] + 1} of the {self.subset} '
                 'metadata CSV).')
         for info in data_list:
-            self._check_clip_files(info)
+            self._check_clip_files(info, first_frame=1)
         if self.shuffle_audio_seed is not None:
             self._shuffle_audio(data_list)
         return data_list
@@ -162,11 +132,8 @@ class AVSBenchObjectDataset(BaseDataset):
     def _read_csv_rows(self) -> List[tuple]:
         """``(name, category)`` of the clips of ``self.split``; columns are
         read by position and the header row is skipped."""
-        if not fileio.exists(self.ann_file, backend_args=self.backend_args):
-            raise FileNotFoundError(
-                f'AVSBench-Object {self.subset} metadata CSV not found: '
-                f'{self.ann_file}')
-        text = fileio.get_text(self.ann_file, backend_args=self.backend_args)
+        text = self._read_text(self.ann_file,
+                               f'{self.subset} metadata CSV')
         reader = csv.reader(io.StringIO(text))
         name_col = _NAME_COL[self.subset]
         split_col = _SPLIT_COL[self.subset]
@@ -224,24 +191,6 @@ class AVSBenchObjectDataset(BaseDataset):
                                   f'{name}.pkl'),
             num_frames=T,
             audio_clip_name=name)
-
-    def _check_clip_files(self, info: dict) -> None:
-        """Raise FileNotFoundError naming the first missing file of a clip."""
-        clip = f"clip {info['clip_name']!r} ({self.subset}/{self.split})"
-        T = self.num_frames
-        for kind, paths in (('frame', info['img_paths']),
-                            ('mask', info['seg_map_paths'])):
-            for i, path in enumerate(paths, start=1):
-                if path is not None and not self._exists(path):
-                    raise FileNotFoundError(
-                        f'{clip}: {kind} {i} of {T} not found: {path} '
-                        f'(expected {T} {kind}s in {osp.dirname(path)})')
-        if not self._exists(info['audio_path']):
-            raise FileNotFoundError(
-                f"{clip}: audio not found: {info['audio_path']}")
-
-    def _exists(self, path: str) -> bool:
-        return fileio.exists(path, backend_args=self.backend_args)
 
     def _shuffle_audio(self, data_list: List[dict]) -> None:
         """Give every clip the audio of another clip (a seeded random

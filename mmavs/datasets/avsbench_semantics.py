@@ -6,11 +6,9 @@ import os.path as osp
 from typing import Callable, List, Optional, Sequence, Union
 
 import mmengine.fileio as fileio
-from mmengine.dataset import BaseDataset
 
 from mmavs.registry import DATASETS
-from .avsbench_object import AVSBenchObjectDataset
-from .palette import voc_palette
+from .base_avs_dataset import BaseAVSDataset
 
 # frames per clip of each subset (the ``label`` column of metadata.csv)
 _SUBSET_FRAMES = dict(v1s=5, v1m=5, v2=10)
@@ -18,7 +16,7 @@ _REQUIRED_COLUMNS = ('uid', 'label', 'split')
 
 
 @DATASETS.register_module()
-class AVSBenchSemanticsDataset(BaseDataset):
+class AVSBenchSemanticsDataset(BaseAVSDataset):
     """AVSBench-Semantics (AVSS), read from the official release layout. One
     item is one clip: its frames, its audio and its colour masks.
 
@@ -63,17 +61,12 @@ class AVSBenchSemanticsDataset(BaseDataset):
             Defaults to ``'label2idx.json'``.
         metainfo (dict, optional): Overrides of the metainfo read from
             ``label2idx_file``. Defaults to None.
-        indices (int | Sequence[int], optional): Keep only these clips.
-            Defaults to None.
-        serialize_data (bool): Defaults to True.
-        test_mode (bool): Defaults to False.
-        lazy_init (bool): Defaults to False.
-        max_refetch (int): Defaults to 1000.
-        backend_args (dict, optional): Arguments of the mmengine file
-            backend. Defaults to None.
+        **kwargs: ``indices``, ``serialize_data``, ``test_mode``,
+            ``lazy_init``, ``max_refetch`` and ``backend_args`` of
+            :class:`BaseAVSDataset`.
     """
 
-    SPLITS = ('train', 'val', 'test')
+    DATASET_NAME = 'AVSBench-Semantics'
     SUBSETS = tuple(_SUBSET_FRAMES)
 
     def __init__(self,
@@ -84,49 +77,28 @@ class AVSBenchSemanticsDataset(BaseDataset):
                  ann_file: str = 'metadata.csv',
                  label2idx_file: str = 'label2idx.json',
                  metainfo: Optional[dict] = None,
-                 indices: Optional[Union[int, Sequence[int]]] = None,
-                 serialize_data: bool = True,
-                 test_mode: bool = False,
-                 lazy_init: bool = False,
-                 max_refetch: int = 1000,
-                 backend_args: Optional[dict] = None) -> None:
-        if split not in self.SPLITS:
-            raise ValueError(f'Unknown AVSBench-Semantics split {split!r}; '
-                             f'expected one of {self.SPLITS}.')
+                 **kwargs) -> None:
         subsets = (subsets, ) if isinstance(subsets, str) else tuple(subsets)
         unknown = [s for s in subsets if s not in self.SUBSETS]
         if unknown or not subsets:
             raise ValueError(f'Unknown AVSBench-Semantics subsets {unknown}; '
                              f'expected a non-empty subset of {self.SUBSETS}.')
-        self.split = split
         self.subsets = subsets
-        self.backend_args = backend_args
-        class_meta = self._read_label2idx(
-            fileio.join_path(data_root, label2idx_file))
-        class_meta.update(metainfo or {})
+        self.label2idx_file = label2idx_file
         super().__init__(
-            ann_file=ann_file,
-            metainfo=class_meta,
             data_root=data_root,
-            data_prefix=dict(),
-            pipeline=[
-                AVSBenchObjectDataset._in_mmavs_scope(t)
-                for t in pipeline or ()
-            ],
-            indices=indices,
-            serialize_data=serialize_data,
-            test_mode=test_mode,
-            lazy_init=lazy_init,
-            max_refetch=max_refetch)
+            ann_file=ann_file,
+            split=split,
+            pipeline=pipeline,
+            metainfo=metainfo,
+            **kwargs)
 
-    def _read_label2idx(self, path: str) -> dict:
+    def _load_class_metainfo(self, data_root: str) -> dict:
         """``classes`` ordered by index and their VOC ``palette``."""
-        if not fileio.exists(path, backend_args=self.backend_args):
-            raise FileNotFoundError(
-                f'AVSBench-Semantics label2idx.json not found: {path}')
+        path = fileio.join_path(data_root, self.label2idx_file)
+        text = self._read_text(path, 'label2idx.json')
         try:
-            label2idx = json.loads(
-                fileio.get_text(path, backend_args=self.backend_args))
+            label2idx = json.loads(text)
         except json.JSONDecodeError as err:
             raise ValueError(f'{path} is not valid JSON: {err}') from err
         if not isinstance(label2idx, dict) or sorted(
@@ -134,10 +106,7 @@ class AVSBenchSemanticsDataset(BaseDataset):
             raise ValueError(
                 f'{path} must map class names to the indices 0..K-1, each '
                 'once.')
-        classes = tuple(sorted(label2idx, key=label2idx.get))
-        return dict(
-            classes=classes,
-            palette=voc_palette(len(classes)).tolist())
+        return self._classes_metainfo(sorted(label2idx, key=label2idx.get))
 
     def load_data_list(self) -> List[dict]:
         """Read the metadata CSV and build one data info per clip of the
@@ -159,10 +128,7 @@ class AVSBenchSemanticsDataset(BaseDataset):
 
     def _read_rows(self) -> List[tuple]:
         """``(uid, label)`` of the clips of the split and subsets."""
-        if not fileio.exists(self.ann_file, backend_args=self.backend_args):
-            raise FileNotFoundError(
-                f'AVSBench-Semantics metadata CSV not found: {self.ann_file}')
-        text = fileio.get_text(self.ann_file, backend_args=self.backend_args)
+        text = self._read_text(self.ann_file, 'metadata CSV')
         reader = csv.DictReader(io.StringIO(text))
         missing = [c for c in _REQUIRED_COLUMNS
                    if c not in (reader.fieldnames or ())]
@@ -199,20 +165,3 @@ class AVSBenchSemanticsDataset(BaseDataset):
             audio_path=osp.join(clip_dir, 'audio.wav'),
             num_frames=T,
             audio_clip_name=uid)
-
-    def _check_clip_files(self, info: dict) -> None:
-        """Raise FileNotFoundError naming the first missing file of a clip."""
-        clip = (f"clip {info['clip_name']!r} ({info['subset']}/"
-                f'{self.split})')
-        T = info['num_frames']
-        for kind, paths in (('frame', info['img_paths']),
-                            ('mask', info['seg_map_paths'])):
-            for i, path in enumerate(paths):
-                if path is not None and not fileio.exists(
-                        path, backend_args=self.backend_args):
-                    raise FileNotFoundError(
-                        f'{clip}: {kind} {i} of {T} not found: {path}')
-        if not fileio.exists(info['audio_path'],
-                             backend_args=self.backend_args):
-            raise FileNotFoundError(
-                f"{clip}: audio not found: {info['audio_path']}")

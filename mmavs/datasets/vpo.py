@@ -3,15 +3,13 @@ import json
 from typing import Callable, List, Optional, Sequence, Union
 
 import mmengine.fileio as fileio
-from mmengine.dataset import BaseDataset
 
 from mmavs.registry import DATASETS
-from .avsbench_object import AVSBenchObjectDataset
-from .palette import voc_palette
+from .base_avs_dataset import BaseAVSDataset
 
 
 @DATASETS.register_module()
-class VPODataset(BaseDataset):
+class VPODataset(BaseAVSDataset):
     """A Visual Post-production (VPO) subset (SS, MS or MSMI), as written by
     ``tools/dataset_converters/build_vpo.py``. One item is one image (T = 1),
     its stereo audio and its class-index mask.
@@ -50,16 +48,12 @@ class VPODataset(BaseDataset):
             Defaults to ``'meta.json'``.
         metainfo (dict, optional): Overrides of the metainfo read from
             ``meta_file``. Defaults to None.
-        indices (int | Sequence[int], optional): Keep only these samples.
-            Defaults to None.
-        serialize_data (bool): Defaults to True.
-        test_mode (bool): Defaults to False.
-        lazy_init (bool): Defaults to False.
-        max_refetch (int): Defaults to 1000.
-        backend_args (dict, optional): Arguments of the mmengine file
-            backend. Defaults to None.
+        **kwargs: ``indices``, ``serialize_data``, ``test_mode``,
+            ``lazy_init``, ``max_refetch`` and ``backend_args`` of
+            :class:`BaseAVSDataset`.
     """
 
+    DATASET_NAME = 'VPO'
     SPLITS = ('train', 'test')
 
     def __init__(self,
@@ -69,48 +63,26 @@ class VPODataset(BaseDataset):
                  ann_file: str = 'manifest.jsonl',
                  meta_file: str = 'meta.json',
                  metainfo: Optional[dict] = None,
-                 indices: Optional[Union[int, Sequence[int]]] = None,
-                 serialize_data: bool = True,
-                 test_mode: bool = False,
-                 lazy_init: bool = False,
-                 max_refetch: int = 1000,
-                 backend_args: Optional[dict] = None) -> None:
-        if split not in self.SPLITS:
-            raise ValueError(f'Unknown VPO split {split!r}; expected one of '
-                             f'{self.SPLITS}.')
-        self.split = split
-        self.backend_args = backend_args
-        class_meta = self._read_meta(fileio.join_path(data_root, meta_file))
-        class_meta.update(metainfo or {})
+                 **kwargs) -> None:
+        self.meta_file = meta_file
         super().__init__(
-            ann_file=ann_file,
-            metainfo=class_meta,
             data_root=data_root,
-            data_prefix=dict(),
-            pipeline=[
-                AVSBenchObjectDataset._in_mmavs_scope(t)
-                for t in pipeline or ()
-            ],
-            indices=indices,
-            serialize_data=serialize_data,
-            test_mode=test_mode,
-            lazy_init=lazy_init,
-            max_refetch=max_refetch)
+            ann_file=ann_file,
+            split=split,
+            pipeline=pipeline,
+            metainfo=metainfo,
+            **kwargs)
 
-    def _read_json(self, path: str, what: str):
-        if not fileio.exists(path, backend_args=self.backend_args):
-            raise FileNotFoundError(f'VPO {what} not found: {path}')
-        return fileio.get_text(path, backend_args=self.backend_args)
-
-    def _read_meta(self, path: str) -> dict:
+    def _load_class_metainfo(self, data_root: str) -> dict:
         """``classes`` of the build and their VOC ``palette``."""
+        path = fileio.join_path(data_root, self.meta_file)
+        text = self._read_text(path, 'meta.json')
         try:
-            classes = json.loads(self._read_json(path, 'meta.json'))['classes']
+            classes = json.loads(text)['classes']
         except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f'{path} is not a VPO meta.json with a '
                              f"'classes' list: {err!r}") from err
-        return dict(
-            classes=tuple(classes), palette=voc_palette(len(classes)).tolist())
+        return self._classes_metainfo(classes)
 
     def load_data_list(self) -> List[dict]:
         """Read the manifest, keep the split's samples and check that their
@@ -119,7 +91,7 @@ class VPODataset(BaseDataset):
         Returns:
             list[dict]: One data info per sample, in manifest order.
         """
-        text = self._read_json(self.ann_file, 'manifest')
+        text = self._read_text(self.ann_file, 'manifest')
         data_list = []
         for no, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -144,7 +116,7 @@ class VPODataset(BaseDataset):
             for key in ('image', 'mask', 'audio')
         }
         for key, path in paths.items():
-            if not fileio.exists(path, backend_args=self.backend_args):
+            if not self._exists(path):
                 raise FileNotFoundError(
                     f"VPO sample {record['id']!r}: {key} not found: {path}")
         return dict(

@@ -8,6 +8,7 @@ from torch import Tensor
 
 from mmavs.registry import MODELS
 from .tpavi_block import TPAVIBlock
+from .utils import check_fusion_inputs, parse_stages, to_clips, to_frames
 
 
 @MODELS.register_module()
@@ -47,15 +48,8 @@ class TPAVI(BaseModule):
         super().__init__(init_cfg=init_cfg)
         if not (audio_attention or video_attention):
             raise ValueError('TPAVI needs audio_attention or video_attention')
-        self.stages = tuple(stages)
-        if len(set(self.stages)) != len(self.stages):
-            raise ValueError(f'TPAVI stages repeat: {self.stages}')
-        if isinstance(in_channels, int):
-            in_channels = [in_channels] * (max(self.stages, default=-1) + 1)
-        self.in_channels = list(in_channels)
-        if any(s < 0 or s >= len(self.in_channels) for s in self.stages):
-            raise ValueError(f'TPAVI stages {self.stages} out of range for '
-                             f'{len(self.in_channels)} levels')
+        self.stages, self.in_channels = parse_stages(
+            'TPAVI', in_channels, stages)
         self.audio_attention = audio_attention
         self.video_attention = video_attention
         self.blocks = nn.ModuleList(
@@ -85,13 +79,8 @@ class TPAVI(BaseModule):
             tuple[Tensor] | tuple[tuple[Tensor], dict]: Levels of the input
             shapes, and the aux dict when ``return_aux``.
         """
+        check_fusion_inputs('TPAVI', feats, audio, num_frames)
         feats: List[Tensor] = list(feats)
-        if audio.shape[0] != feats[0].shape[0]:
-            raise ValueError(f'{audio.shape[0]} audio features for '
-                             f'{feats[0].shape[0]} frames')
-        if feats[0].shape[0] % num_frames:
-            raise ValueError(f'{feats[0].shape[0]} frames is not a multiple '
-                             f'of num_frames={num_frames}')
         audio = audio.view(-1, num_frames, audio.shape[-1])  # (B, T, D)
         audio_proj: Dict[int, Tensor] = {}
         attn: Dict[int, Tensor] = {}
@@ -110,13 +99,3 @@ class TPAVI(BaseModule):
         if not return_aux:
             return tuple(feats)
         return tuple(feats), dict(audio_proj=audio_proj, attn=attn)
-
-
-def to_clips(x: Tensor, num_frames: int) -> Tensor:
-    """(B*T, C, H, W) -> (B, C, T, H, W)."""
-    return x.unflatten(0, (-1, num_frames)).transpose(1, 2)
-
-
-def to_frames(x: Tensor) -> Tensor:
-    """(B, C, T, H, W) -> (B*T, C, H, W)."""
-    return x.transpose(1, 2).flatten(0, 1)

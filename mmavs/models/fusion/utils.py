@@ -48,3 +48,13 @@ def check_fusion_inputs(owner: str, feats: Sequence[Tensor], audio: Tensor,
     if frames % num_frames:
         raise ValueError(f'{owner}: {frames} frames is not a multiple of '
                          f'num_frames={num_frames}')
+
+
+def to_clips(x: Tensor, num_frames: int) -> Tensor:
+    """(B*T, C, H, W) -> (B, C, T, H, W)."""
+    return x.unflatten(0, (-1, num_frames)).transpose(1, 2)
+
+
+def to_frames(x: Tensor) -> Tensor:
+    """(B, C, T, H, W) -> (B*T, C, H, W)."""
+    return x.transpose(1, 2).flatten(0, 1)
