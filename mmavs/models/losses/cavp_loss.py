@@ -17,41 +17,51 @@ BACKGROUND, FOREGROUND, EXCLUDED = 0, 1, -1
 
 def cavp_anchor_sets(pixel_labels: Tensor,
                      audio_labels: Sequence[Sequence[int]],
+                     own_labels: Sequence[Sequence[int]],
                      background_index: int = 0,
                      ignore_index: int = 255) -> Tensor:
     """Eq. (2) of CAVP: the anchor set of every pixel of every pair.
 
-    With ``t`` the pair's audio labels (silent audio, ``t`` empty, counts as
-    ``t = {bg}``) and ``y`` the pixel label:
+    With ``t`` the audio labels of the pair, ``t_own`` those of the image's
+    own audio (silent audio, an empty set, counts as ``{bg}``) and ``y`` the
+    pixel label:
 
     - ``E_fg`` (:data:`FOREGROUND`): ``y`` in ``t`` and ``y != bg``;
-    - ``E_unknown``: ``y`` not in ``t`` and ``y == bg`` (a background pixel
-      may hide an unlabelled object of the heard class) and ignored pixels
-      are :data:`EXCLUDED`;
-    - ``E_bg`` (:data:`BACKGROUND`): all the rest, i.e. silent objects
-      (``y != bg``, ``y`` not in ``t``) and background under silent audio.
+    - ``E_unknown`` (:data:`EXCLUDED`): ``y == bg`` in a pair whose audio is
+      not the image's own (``t != t_own``): the background may hide an
+      unlabelled object of the heard class (Eq. 2's ``t_j != y_j``, read as
+      the official code does); ignored pixels are excluded too;
+    - ``E_bg`` (:data:`BACKGROUND`): all the rest: silent objects (``y`` not
+      in ``t``, ``y != bg``, e.g. a dog heard with a cat's sound) and the
+      background of pairs that hear the image's own sounds.
 
     Args:
         pixel_labels (Tensor): Labels of shape (N, P), N pairs of P pixels.
         audio_labels (Sequence[Sequence[int]]): The audio classes of each
             pair, background excluded.
+        own_labels (Sequence[Sequence[int]]): The audio classes of each
+            pair's image (its own audio).
         background_index (int): Background class. Defaults to 0.
         ignore_index (int): Unlabelled pixels. Defaults to 255.
 
     Returns:
         Tensor: Codes of shape (N, P).
     """
-    if len(audio_labels) != pixel_labels.shape[0]:
-        raise ValueError(f'{len(audio_labels)} audio label sets for '
-                         f'{pixel_labels.shape[0]} pairs')
+    n = pixel_labels.shape[0]
+    if len(audio_labels) != n or len(own_labels) != n:
+        raise ValueError(f'{len(audio_labels)} audio and {len(own_labels)} '
+                         f'own label sets for {n} pairs')
     heard = torch.stack([
         torch.isin(y, y.new_tensor(list(t) or [background_index]))
         for y, t in zip(pixel_labels, audio_labels)
     ])
+    mismatched = pixel_labels.new_tensor(
+        [set(t) != set(o) for t, o in zip(audio_labels, own_labels)],
+        dtype=torch.bool)[:, None]
     is_bg = pixel_labels == background_index
     sets = torch.full_like(pixel_labels, BACKGROUND)
     sets[heard & ~is_bg] = FOREGROUND
-    sets[(~heard & is_bg) | (pixel_labels == ignore_index)] = EXCLUDED
+    sets[(mismatched & is_bg) | (pixel_labels == ignore_index)] = EXCLUDED
     return sets
 
 
@@ -249,8 +259,8 @@ class CAVPLoss(nn.Module):
             feats.append(ctx['fused'][self.stage])
             pairs += heard
         ys = labels.repeat(len(feats), 1)
-        sets = cavp_anchor_sets(ys, pairs, self.background_index,
-                                self.ignore_index)
+        sets = cavp_anchor_sets(ys, pairs, heard * len(feats),
+                                self.background_index, self.ignore_index)
         ids = {t: i for i, t in enumerate(sorted(set(pairs)))}
         audio_ids = ys.new_tensor([ids[t] for t in pairs])[:, None]
         return torch.cat(feats), ys, sets, audio_ids.expand_as(ys)

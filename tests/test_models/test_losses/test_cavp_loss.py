@@ -23,16 +23,23 @@ TINY_CONFIG = osp.join(
 
 
 def test_anchor_sets_by_hand():
-    labels = torch.tensor([[0, 1, 2, 255], [0, 1, 0, 3], [3, 1, 0, 2]])
-    # pair 0 hears class 1, pair 1 is silent, pair 2 hears classes 1 and 3
-    sets = cavp_anchor_sets(labels, [(1, ), (), (1, 3)])
+    labels = torch.tensor([[0, 1, 2, 255], [0, 1, 0, 3], [3, 1, 0, 2],
+                           [0, 1, 2, 255], [0, 1, 0, 3]])
+    # pairs 0-2 are re-paired: 0 hears class 1 (its image hears 2), 1 is
+    # silent (image hears 1), 2 hears 1 and 3 (image hears 3); pairs 3 and 4
+    # hear their own image's sounds (1, and nothing)
+    audio = [(1, ), (), (1, 3), (1, ), ()]
+    own = [(2, ), (1, ), (3, ), (1, ), ()]
+    sets = cavp_anchor_sets(labels, audio, own)
     assert sets.tolist() == [
         [EX, FG, BG, EX],  # bg unknown, heard object, silent object, ignored
-        [BG, BG, BG, BG],  # silent audio: everything is background
+        [EX, BG, EX, BG],  # silent audio: objects are background anchors
         [FG, FG, EX, BG],
+        [BG, FG, BG, EX],  # own audio: the background is known background
+        [BG, BG, BG, BG],  # own silence: everything is background
     ]
-    with pytest.raises(ValueError, match='2 audio label sets for 3 pairs'):
-        cavp_anchor_sets(labels, [(1, ), ()])
+    with pytest.raises(ValueError, match='2 audio and 5 own label sets'):
+        cavp_anchor_sets(labels, [(1, ), ()], own)
 
 
 def test_pair_masks_by_hand():
