@@ -37,7 +37,9 @@ class ResNetAudio(BaseModule):
             Defaults to ``'max'``.
         norm_cfg (dict): Normalisation layers of the ResNet.
             Defaults to ``dict(type='BN', requires_grad=True)``.
-        init_cfg (dict | list[dict], optional): Initialisation config.
+        init_cfg (dict | list[dict], optional): Initialisation config; a
+            ``Pretrained`` one loads into the ResNet (the checkpoint's keys
+            are torchvision's: ``conv1.weight``, ``layer1.0...``).
             Defaults to None.
     """
 
@@ -48,7 +50,9 @@ class ResNetAudio(BaseModule):
                  pooling: str = 'max',
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  init_cfg: OptMultiConfig = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+        pretrained = isinstance(init_cfg, dict) and \
+            init_cfg.get('type') == 'Pretrained'
+        super().__init__(init_cfg=None if pretrained else init_cfg)
         if pooling not in ('max', 'avg'):
             raise ValueError(
                 f"pooling must be 'max' or 'avg', got {pooling!r}.")
@@ -57,7 +61,8 @@ class ResNetAudio(BaseModule):
             depth=depth,
             in_channels=in_channels,
             out_indices=(3, ),
-            norm_cfg=norm_cfg)
+            norm_cfg=norm_cfg,
+            init_cfg=init_cfg if pretrained else None)
         feat_channels = self.resnet.feat_dim
         self.pool = nn.AdaptiveMaxPool2d(1) if pooling == 'max' else \
             nn.AdaptiveAvgPool2d(1)

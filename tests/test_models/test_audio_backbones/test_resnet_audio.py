@@ -37,3 +37,28 @@ def test_max_pooling_and_gradients():
                  'proj.weight'):
         grad = model.get_parameter(name).grad
         assert grad is not None and grad.abs().sum() > 0, name
+
+
+def test_pretrained_init_cfg_loads_torchvision_layout(tmp_path):
+    """ImageNet weights (torchvision key layout, classifier ``fc`` included)
+    reach the inner ResNet; the 3-channel stem does not fit 1 channel and
+    stays as initialised."""
+    torch.manual_seed(0)
+    source = {
+        k: torch.randn_like(v) if v.is_floating_point() else v
+        for k, v in ResNetAudio(in_channels=3).resnet.state_dict().items()
+    }
+    source.update({'fc.weight': torch.randn(1000, 512),
+                   'fc.bias': torch.randn(1000)})
+    assert 'layer1.0.conv1.weight' in source and 'bn1.weight' in source
+    path = str(tmp_path / 'resnet18.pth')
+    torch.save(source, path)
+    model = ResNetAudio(
+        in_channels=1, init_cfg=dict(type='Pretrained', checkpoint=path))
+    stem = model.resnet.conv1.weight.clone()
+    model.init_weights()
+    loaded = model.resnet.state_dict()
+    assert torch.equal(loaded['layer4.1.conv2.weight'],
+                       source['layer4.1.conv2.weight'])
+    assert torch.equal(loaded['bn1.running_var'], source['bn1.running_var'])
+    assert torch.equal(model.resnet.conv1.weight, stem)
