@@ -90,22 +90,25 @@ def _num_frames(cfg: Config) -> int:
     return param.default
 
 
-def build_window_pipeline(cfg: Config) -> Compose:
-    """The config's test pipeline, fed from memory.
+def build_window_pipeline(cfg: Config, num_frames: int) -> Compose:
+    """The config's test pipeline, fed from memory, for windows of
+    ``num_frames`` seconds.
 
     Transforms whose type starts with ``Load`` (they read files) are
     dropped, except ``LoadVGGishExamples`` (precomputed log-mel files),
-    which becomes ``ComputeVGGishExamples`` with the same ``num_examples``.
-    The rest (audio front-end, resizing, ``PackAVSInputs``) run as in
-    testing.
+    which becomes ``ComputeVGGishExamples``; ``ComputeVGGishExamples`` makes
+    ``num_frames`` examples (example i from second i of the window);
+    ``ComputeLogMel`` makes one spectrogram per frame of the window by
+    itself; any other front end must give one audio input per frame
+    (``PackAVSInputs`` raises otherwise). The rest (resizing,
+    ``PackAVSInputs``) run as in testing.
     """
     transforms = []
     for transform in cfg.test_dataloader.dataset.pipeline:
         name = str(transform['type']).split('.')[-1]
-        if name == 'LoadVGGishExamples':
+        if name in ('LoadVGGishExamples', 'ComputeVGGishExamples'):
             transform = dict(
-                type='ComputeVGGishExamples',
-                num_examples=transform.get('num_examples', 5))
+                type='ComputeVGGishExamples', num_examples=num_frames)
         elif name.startswith('Load'):
             continue
         transforms.append(dict(transform, _scope_='mmavs'))
@@ -208,7 +211,8 @@ def _predict_windows(model: nn.Module, clip: AVClip, windows: List[Window],
                      batch_size: int, recorder: Optional[FusionAuxRecorder],
                      progress: bool) -> Tuple[list, list]:
     """Masks and attention maps of every kept second."""
-    pipeline = build_window_pipeline(model.cfg)
+    T = len(windows[0][0])
+    pipeline = build_window_pipeline(model.cfg, T)
     num = clip.num_seconds
     masks, attn = [None] * num, [None] * num
     bar = ProgressBar(len(windows)) if progress else None
@@ -221,7 +225,6 @@ def _predict_windows(model: nn.Module, clip: AVClip, windows: List[Window],
                              'ComputeVGGishExamples after LoadAudio).')
         with torch.no_grad():
             samples = model.test_step(avs_collate(packed))
-        T = len(chunk[0][0])
         for i, (seconds, keep) in enumerate(chunk):
             for t in np.flatnonzero(keep):
                 sample = samples[i * T + t]
@@ -249,7 +252,8 @@ def inference_video(model: nn.Module,
     :mod:`mmavs.apis.video_io`); windows of T seconds (T of the config's
     test dataset) slide over the video (see :func:`plan_windows`); each
     window's frames and audio go through the config's test pipeline
-    (see :func:`build_window_pipeline`) and the model.
+    (see :func:`build_window_pipeline`; one audio input per frame, from
+    that frame's second) and the model.
 
     Args:
         model (nn.Module): A segmentor from :func:`init_model`.

@@ -2,14 +2,19 @@
 """Read a video file with its audio track (PyAV), or a folder of frames plus
 a wav, as one frame per second and the waveform.
 
-Sampling rule (AVSBench: "one frame at the end of every second"): times are
-in seconds from the first video frame; the video lasts ``D`` seconds (last
-frame time + one frame period) and ``N = floor(D)`` whole seconds are kept
-(a trailing partial second is not sampled). The frame of second ``k``
-(1-based) is the last frame shown before ``k`` s, i.e. with time ``< k``.
-A folder of ``n`` frames at ``fps`` puts frame ``i`` (0-based, natural file
-order) at ``i / fps`` s, so with ``fps = 1`` frame ``i`` is the frame of
-second ``i + 1``, as in the AVSBench release.
+Sampling rule of a video file (the official AVSBench preprocessing,
+``preprocess_scripts/preprocess_s4.py``): frames are counted by decode
+index; with ``fi = int(round(fps))`` (``fps`` from the container metadata)
+the frame of second ``l`` (0-based) is frame ``int(l * fi + 15 / 16 * fi)``
+(23, 48, 73, ... at 25 fps; 28, 58, 88, ... at 30 fps), or the last decoded
+frame if there are fewer. The video lasts ``D`` seconds (last frame time +
+one frame period, times from the first frame) and ``N = floor(D)`` whole
+seconds are kept (a trailing partial second is not sampled).
+
+A folder of frames is already one frame per second (the AVSBench release):
+frame ``i`` (0-based, natural file order) is at ``i / fps`` s and the frame
+of second ``l`` is the last one with time ``< l + 1``, so with ``fps = 1``
+frame ``i`` is the frame of second ``i``, kept as it is.
 """
 import os
 import os.path as osp
@@ -45,7 +50,7 @@ class AVClip:
     Attributes:
         source (str): The video file or frame folder.
         frames (list[np.ndarray]): N BGR uint8 frames of shape (H, W, 3);
-            frame k-1 is the frame of second k.
+            frame l is the frame of second ``[l, l + 1)``.
         timestamps (np.ndarray): float (N, ), time of each sampled frame (s).
         duration (float): Video duration D in seconds.
         fps (float): Frame rate of the source.
@@ -182,9 +187,17 @@ def _read_frame(path: str) -> np.ndarray:
     return img
 
 
+def official_frame_index(second: int, fps: float) -> int:
+    """Decode index of the frame of ``second`` (0-based) in the official
+    AVSBench preprocessing: the last of 16 samples per second."""
+    fi = int(round(fps))
+    return int(second * fi + (15 / 16) * fi)
+
+
 def sample_seconds(source: FrameSource
                    ) -> Tuple[List[np.ndarray], np.ndarray, float]:
-    """Sample the frame of every whole second (see the module docstring).
+    """Sample the frame of every whole second (see the module docstring):
+    by decode index for a video file, by time for a frame folder.
 
     Returns:
         tuple: N BGR frames, their times (N, ) and the duration D (s).
@@ -192,12 +205,17 @@ def sample_seconds(source: FrameSource
     Raises:
         VideoDecodeError: The video lasts less than one second.
     """
+    by_time = source.frame_files is not None
     frames, times = [], []
     last = None  # (time, load) of the latest frame
-    for time, load in source:
-        while last is not None and time >= len(frames) + 1 - _EPS:
-            frames.append(last[1]())  # last frame before second k ends
-            times.append(last[0])
+    for i, (time, load) in enumerate(source):
+        if by_time:  # the last frame before second len(frames) + 1 ends
+            while last is not None and time >= len(frames) + 1 - _EPS:
+                frames.append(last[1]())
+                times.append(last[0])
+        elif i == official_frame_index(len(frames), source.fps):
+            frames.append(load())
+            times.append(time)
         last = (time, load)
     duration = last[0] + 1.0 / source.fps
     num_seconds = int(np.floor(duration + _EPS))
@@ -205,7 +223,7 @@ def sample_seconds(source: FrameSource
         raise VideoDecodeError(
             f'{source.path} lasts {duration:.3f} s; at least one second is '
             'needed (one frame and one second of audio per second).')
-    while len(frames) < num_seconds:
+    while len(frames) < num_seconds:  # past the last frame: the last one
         frames.append(last[1]())
         times.append(last[0])
     shapes = {f.shape for f in frames}

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from video_utils import write_video
+from video_utils import stepped_tone, write_video
 
 from mmavs.apis import (MMAVSInferencer, NoAudioError, VideoDecodeError,
                         inference_video, init_model)
 from mmavs.apis.inference import build_window_pipeline, plan_windows
+from mmavs.audio import waveform_to_vggish_examples
 from mmavs.datasets import AVSBenchObjectDataset, avs_collate
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -48,13 +49,53 @@ def test_plan_windows():
 
 def test_window_pipeline_drops_file_loading():
     cfg = Config.fromfile(CONFIG)
-    names = [type(t).__name__ for t in build_window_pipeline(cfg).transforms]
+    transforms = build_window_pipeline(cfg, 5).transforms
+    names = [type(t).__name__ for t in transforms]
     assert names == ['AVSResize', 'ComputeVGGishExamples', 'PackAVSInputs']
+    assert transforms[1].num_examples == 5
     cfg.test_dataloader.dataset.pipeline[4] = dict(
         type='LoadVGGishExamples', num_examples=5)
-    transforms = build_window_pipeline(cfg).transforms
+    transforms = build_window_pipeline(cfg, 3).transforms
     assert type(transforms[1]).__name__ == 'ComputeVGGishExamples'
-    assert transforms[1].num_examples == 5
+    assert transforms[1].num_examples == 3
+
+
+def test_num_frames_sets_audio_examples(model, tmp_path, monkeypatch):
+    """num_frames=3: every window holds 3 frames and 3 audio examples, and
+    example i is the audio of the window's second i (the amplitude of the
+    tone grows each second, so each second has its own log-mel level)."""
+    levels = [0.01, 0.03, 0.08, 0.2, 0.45, 0.9]
+    path = write_video(
+        tmp_path / 'steps.mp4',
+        seconds=6,
+        samples=stepped_tone(levels))
+    fed = []
+    test_step = model.test_step
+    monkeypatch.setattr(model, 'test_step',
+                        lambda data: fed.append(data) or test_step(data))
+    result = inference_video(model, path, num_frames=3)
+    assert result.masks.shape == (6, 64, 64)
+    assert len(fed) == 2  # windows [0, 1, 2] and [3, 4, 5]
+    # the level of each second, from its own 1 s of audio
+    clip = result.clip
+    ref = [
+        waveform_to_vggish_examples(clip.audio_of_second(k),
+                                    clip.sample_rate, 1).mean().item()
+        for k in range(6)
+    ]
+    assert ref == sorted(ref)  # the amplitude steps are visible
+    for w, data in enumerate(fed):
+        assert [tuple(a.shape) for a in data['inputs']['audio']] == [
+            (3, 1, 96, 64)
+        ]
+        assert [tuple(i.shape[:2]) for i in data['inputs']['imgs']] == [
+            (3, 3)
+        ]
+        assert len(data['data_samples']) == 3
+        for i, example in enumerate(data['inputs']['audio'][0]):
+            level = example.mean().item()
+            nearest = int(np.argmin([abs(level - r) for r in ref]))
+            assert nearest == 3 * w + i, (w, i, level, ref)
 
 
 def test_folder_matches_dataset(model, tiny_avs_root):

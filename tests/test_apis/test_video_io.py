@@ -6,34 +6,93 @@ import mmcv
 import numpy as np
 import pytest
 import soundfile as sf
-from video_utils import SAMPLE_RATE, frame_image, tone, write_video
+from video_utils import (SAMPLE_RATE, frame_image, index_image, read_index,
+                         tone, write_video)
 
 from mmavs.apis import NoAudioError, VideoDecodeError, load_av_clip
 from mmavs.apis.video_io import sample_seconds
 
 
 class FakeSource:
-    """Frames at given times; ``load()`` returns the frame index."""
+    """Frames at given times; ``load()`` returns the frame index. A frame
+    folder (sampled by time) if ``folder``, else a video file (by index)."""
 
-    def __init__(self, times, fps):
+    def __init__(self, times, fps, folder=False):
         self.times, self.fps, self.path = times, fps, 'fake'
+        self.frame_files = ['f.png'] * len(times) if folder else None
 
     def __iter__(self):
         for i, t in enumerate(self.times):
             yield t, lambda i=i: np.full((2, 2, 3), i, np.uint8)
 
 
-def test_sample_seconds_rule():
+def indices(frames):
+    return [int(f[0, 0, 0]) for f in frames]
+
+
+def test_sample_seconds_folder_rule():
     # 0.4 s apart: frames 0..7 at 0, .4, ..., 2.8; D = 3.2 -> 3 seconds;
     # last frame before 1 s is #2 (0.8), before 2 s #4 (1.6), before 3 #7
     frames, times, duration = sample_seconds(
-        FakeSource([0.4 * i for i in range(8)], fps=2.5))
-    assert [int(f[0, 0, 0]) for f in frames] == [2, 4, 7]
+        FakeSource([0.4 * i for i in range(8)], fps=2.5, folder=True))
+    assert indices(frames) == [2, 4, 7]
     np.testing.assert_allclose(times, [0.8, 1.6, 2.8])
     assert duration == pytest.approx(3.2)
     # a gap longer than a second: the frame before it serves both seconds
-    frames, _, _ = sample_seconds(FakeSource([0, 0.5, 2.5, 3.0], fps=2))
-    assert [int(f[0, 0, 0]) for f in frames] == [1, 1, 2]
+    frames, _, _ = sample_seconds(
+        FakeSource([0, 0.5, 2.5, 3.0], fps=2, folder=True))
+    assert indices(frames) == [1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    'fps, num, expected',
+    [
+        # fi = 25: int(25 l + 23.4375)
+        (25, 100, [23, 48, 73, 98]),
+        # fi = round(29.97) = 30: int(30 l + 28.125)
+        (29.97, 90, [28, 58, 88]),
+        # fi = 4: int(4 l + 3.75)
+        (4, 12, [3, 7, 11]),
+        # fi = 2: int(2 l + 1.875), the last frame of each second
+        (2, 5, [1, 3]),
+    ])
+def test_sample_seconds_official_rule(fps, num, expected):
+    """Video files: frame int(l * fi + 15 / 16 * fi) of second l, by decode
+    index (official AVSBench preprocess_s4.py)."""
+    frames, times, duration = sample_seconds(
+        FakeSource([i / fps for i in range(num)], fps))
+    assert indices(frames) == expected
+    np.testing.assert_allclose(times, np.array(expected) / fps)
+    assert duration == pytest.approx(num / fps)
+
+
+def test_sample_seconds_official_rule_clamps():
+    # 6 frames at fps 4 but lasting 3 s: second 0 -> #3; #7 and #11 do not
+    # exist -> the last decoded frame #5; times do not matter
+    frames, times, _ = sample_seconds(
+        FakeSource([0, 0.25, 0.5, 0.75, 1.0, 2.75], fps=4))
+    assert indices(frames) == [3, 5, 5]
+    np.testing.assert_allclose(times, [0.75, 2.75, 2.75])
+
+
+@pytest.mark.parametrize('fps, seconds, ext, expected', [
+    (25, 3.5, 'mp4', [23, 48, 73]),
+    (30, 3, 'mkv', [28, 58, 88]),
+])
+def test_read_video_official_frames(tmp_path, fps, seconds, ext, expected):
+    """Generated videos whose frames show their index in binary."""
+    path = write_video(
+        tmp_path / f'v.{ext}',
+        seconds=seconds,
+        fps=fps,
+        image=index_image,
+        audio=False)
+    # the writer draws what it means to
+    assert all(read_index(index_image(i, fps, 64)) == i for i in range(99))
+    clip = load_av_clip(path, silent_ok=True)
+    assert [read_index(f) for f in clip.frames] == expected
+    np.testing.assert_allclose(
+        clip.timestamps, np.array(expected) / fps, atol=1e-3)
 
 
 @pytest.mark.parametrize('ext', ['mp4', 'mkv', 'webm', 'avi'])
@@ -66,7 +125,9 @@ def test_frame_folder_with_wav(tmp_path):
     sf.write(str(folder / 'clip.wav'), tone(4), SAMPLE_RATE)
     clip = load_av_clip(str(folder))
     assert clip.num_seconds == 4 and clip.fps == 1
-    for i in range(4):  # frame i is the frame of second i + 1
+    # frames are already one per second, kept as they are: frame i is the
+    # frame of second i
+    for i in range(4):
         np.testing.assert_array_equal(clip.frames[i][..., ::-1],
                                       frame_image(i, 1, 16))
     assert clip.waveform.shape == (1, 4 * SAMPLE_RATE)

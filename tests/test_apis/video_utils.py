@@ -2,7 +2,7 @@
 """Tiny generated videos with an audio track: a circle moving across a grey
 frame while a tone plays, written with PyAV."""
 from fractions import Fraction
-from typing import Optional
+from typing import Callable, Optional
 
 import av
 import numpy as np
@@ -19,6 +19,30 @@ def frame_image(i: int, fps: float, size: int) -> np.ndarray:
     return img
 
 
+def index_image(i: int, fps: float, size: int) -> np.ndarray:
+    """RGB frame ``i`` showing ``i`` in binary: 8 vertical bands, band b
+    (left to right) white when bit b of ``i`` is set, else black."""
+    bits = (i >> np.arange(8)) & 1
+    cols = np.repeat(np.where(bits, 235, 16), size // 8).astype(np.uint8)
+    return np.broadcast_to(cols[None, :, None], (size, size, 3)).copy()
+
+
+def read_index(img: np.ndarray) -> int:
+    """The frame index shown by an :func:`index_image` frame (any channel
+    order), read from the centre of each band."""
+    size = img.shape[1] // 8
+    centres = img[:, size // 2::size][:, :8].mean(axis=(0, 2))
+    return int(sum(1 << b for b, v in enumerate(centres) if v > 128))
+
+
+def stepped_tone(levels) -> np.ndarray:
+    """A 440 Hz tone of amplitude ``levels[k]`` during second k:
+    float32 (len(levels) * SAMPLE_RATE, )."""
+    t = np.arange(len(levels) * SAMPLE_RATE) / SAMPLE_RATE
+    amp = np.repeat(np.asarray(levels, float), SAMPLE_RATE)
+    return (amp * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+
+
 def tone(seconds: float, freq: float = 440.0) -> np.ndarray:
     """A sine tone that switches frequency each second: float32 (L, )."""
     t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
@@ -32,8 +56,14 @@ def write_video(path: str,
                 size: int = 64,
                 audio: bool = True,
                 codec: Optional[str] = None,
-                audio_codec: Optional[str] = None) -> str:
-    """Write a test video; the container follows the file extension."""
+                audio_codec: Optional[str] = None,
+                image: Callable[[int, float, int], np.ndarray] = frame_image,
+                samples: Optional[np.ndarray] = None) -> str:
+    """Write a test video; the container follows the file extension.
+
+    Frame i is ``image(i, fps, size)``; the audio track is ``samples``
+    (float32 (L, ) at SAMPLE_RATE), else :func:`tone`.
+    """
     ext = str(path).rsplit('.', 1)[-1]
     codec = codec or dict(webm='libvpx-vp9', avi='mpeg4').get(ext, 'libx264')
     audio_codec = audio_codec or dict(
@@ -47,14 +77,15 @@ def write_video(path: str,
             sound = out.add_stream(audio_codec, rate=rate, layout='mono')
         for i in range(int(seconds * fps)):
             frame = av.VideoFrame.from_ndarray(
-                frame_image(i, fps, size), format='rgb24')
+                image(i, fps, size), format='rgb24')
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
         if audio:
-            samples = tone(seconds)
+            samples = tone(seconds) if samples is None else samples
             if rate != SAMPLE_RATE:
                 samples = np.interp(
-                    np.arange(int(seconds * rate)) * SAMPLE_RATE / rate,
+                    np.arange(len(samples) * rate // SAMPLE_RATE) *
+                    SAMPLE_RATE / rate,
                     np.arange(len(samples)), samples).astype(np.float32)
             step = 1024
             for start in range(0, len(samples), step):
