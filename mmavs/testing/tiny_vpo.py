@@ -40,10 +40,13 @@ def _polygon_rect(x0: int, y0: int, x1: int, y1: int) -> list:
 
 #: Hand-made images appended after the random ones: (category, RLE box
 #: (x0, y0, x1, y1)) lists. Four single-instance classes (an MS image with
-#: sounds to remove) and two cats, left and right (multi-instance).
+#: sounds to remove); a dog and a zero-width horse (an empty mask, as some
+#: of COCO's degenerate annotations); two cats, left and right
+#: (multi-instance).
 FIXED_IMAGES = (
     [(1, (0, 0, 6, 6)), (2, (8, 0, 14, 6)), (3, (16, 0, 22, 6)),
      (4, (24, 0, 30, 6))],
+    [(2, (4, 8, 12, 16)), (5, (36, 8, 36, 16))],
     [(1, (2, 10, 10, 20)), (1, (36, 4, 46, 30))],
 )
 

@@ -6,12 +6,13 @@ from .mixing import (FULL_SCALE, encode_wav, load_clip, mask_centroid,
                      mix_sources, pan_gains)
 from .pairing import (DEFAULT_TEST_RATIO, SUBSETS, Pairing, num_sounding,
                       plan_subset)
-from .sources import (ImageRecord, Instance, class_pools, load_class_map,
-                      load_coco, read_audio_csv)
+from .sources import (ImageRecord, Instance, class_pools, drop_empty,
+                      load_class_map, load_coco, read_audio_csv)
 
 __all__ = [
     'build_vpo', 'summarize', 'FULL_SCALE', 'encode_wav', 'load_clip',
     'mask_centroid', 'mix_sources', 'pan_gains', 'DEFAULT_TEST_RATIO',
     'SUBSETS', 'Pairing', 'num_sounding', 'plan_subset', 'ImageRecord',
-    'Instance', 'class_pools', 'load_class_map', 'load_coco', 'read_audio_csv'
+    'Instance', 'class_pools', 'drop_empty', 'load_class_map', 'load_coco',
+    'read_audio_csv'
 ]

@@ -10,7 +10,8 @@ Output layout (``<id>`` = the 12-digit image id)::
     masks/<split>/<id>.png    uint8 class indices of the sounding objects
     audio/<split>/<id>.wav    16-bit stereo mix, left = sum (1 - a_i) x_i,
                               right = sum a_i x_i (times the norm gain)
-    summary.md                sounding-class counts and imbalance ratio
+    summary.md                sounding-class counts, imbalance ratio and
+                              the number of empty-mask instances dropped
 
 Every file is written to a temporary name and renamed; a sample's manifest
 record is appended (and flushed) after its files, so an interrupted build
@@ -29,7 +30,8 @@ from tqdm import tqdm
 from .mixing import (encode_wav, load_clip, mask_centroid, mix_sources,
                      pan_gains)
 from .pairing import DEFAULT_TEST_RATIO, Pairing, audio_rng, plan_subset
-from .sources import class_pools, load_class_map, load_coco, read_audio_csv
+from .sources import (class_pools, drop_empty, load_class_map, load_coco,
+                      read_audio_csv)
 
 FORMAT = dict(name='mmavs-vpo', version=1)
 
@@ -109,9 +111,6 @@ class _SampleWriter:
         files = self._audio_files(pairing)
         sources, clips, gains = [], [], []
         for ins, mask in zip(pairing.sources, masks):
-            if not mask.any():
-                raise ValueError(f'{self.ann_file}: annotation {ins.ann_id} '
-                                 'has an empty mask.')
             c_w, c_h = mask_centroid(mask)
             gain = pan_gains(c_w, img.width)
             file, audio_label = files[ins.ann_id]
@@ -160,9 +159,12 @@ class _SampleWriter:
             norm_gain=norm_gain)
 
 
-def summarize(records: List[dict], classes: List[str]) -> str:
+def summarize(records: List[dict],
+              classes: List[str],
+              num_dropped: int = 0) -> str:
     """Markdown table of how many samples each class sounds in, per split,
-    and the imbalance ratio N_max / N_min over classes that sound."""
+    the imbalance ratio N_max / N_min over classes that sound and the number
+    of instances dropped for an empty mask."""
     counts = np.zeros((len(classes), 2), dtype=int)
     for rec in records:
         for idx in rec['audio_labels']:
@@ -180,6 +182,7 @@ def summarize(records: List[dict], classes: List[str]) -> str:
         ratio = f'{used.max() / used.min():.2f}'
         lines.append(f'\nImbalance ratio N_max / N_min: {ratio} over '
                      f'{used.size} sounding classes')
+    lines.append(f'\nInstances dropped for an empty mask: {num_dropped}')
     return '\n'.join(lines) + '\n'
 
 
@@ -227,6 +230,7 @@ def build_vpo(out_dir: str,
     table = load_class_map(class_map)
     names = list(table)
     images, present = load_coco(ann_file, names)
+    dropped = drop_empty(images, ann_file)
     missing = [n for n in names if n not in present]
     if missing:
         log(f'Notice: {ann_file} has no category {missing}; these VPO '
@@ -277,7 +281,7 @@ def build_vpo(out_dir: str,
             os.fsync(f.fileno())
             records.append(record)
             bar.update()
-    summary = summarize(records, meta['classes'])
+    summary = summarize(records, meta['classes'], len(dropped))
     _write_atomic(osp.join(out_dir, 'summary.md'), summary.encode())
     log(summary)
     return records

@@ -67,6 +67,25 @@ class ImageRecord:
         return [i for i in self.instances if i.class_index == class_index]
 
 
+def drop_empty(images: List[ImageRecord], ann_file: str) -> List[int]:
+    """Remove the instances whose segmentation decodes to no pixel (COCO has
+    such degenerate annotations), in place, as if they were not annotated.
+
+    Returns:
+        list[int]: The annotation ids removed.
+    """
+    dropped = []
+    for image in images:
+        keep = []
+        for ins in image.instances:
+            if ins.decode(image.height, image.width, ann_file).any():
+                keep.append(ins)
+            else:
+                dropped.append(ins.ann_id)
+        image.instances = keep
+    return dropped
+
+
 def load_class_map(path: str) -> 'OrderedDict[str, List[str]]':
     """Read the lookup table: ``classes: {visual class: [audio labels]}``.
 

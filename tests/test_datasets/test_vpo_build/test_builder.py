@@ -55,12 +55,16 @@ def built(inputs, tmp_path_factory):
 
 
 def _coco(inputs):
+    """The JSON and its VPO-class annotations by image; those with an empty
+    mask are left out, as the builder treats them as absent."""
     with open(inputs['ann_file']) as f:
         data = json.load(f)
     names = {c['id']: c['name'] for c in data['categories']}
+    shape = {im['id']: (im['height'], im['width']) for im in data['images']}
     by_image = {}
     for ann in data['annotations']:
-        if names[ann['category_id']] in CLASS_MAP:
+        if names[ann['category_id']] in CLASS_MAP and _decode(
+                ann['segmentation'], shape[ann['image_id']]).any():
             by_image.setdefault(ann['image_id'], []).append(
                 dict(ann, name=names[ann['category_id']]))
     return data, by_image
@@ -327,3 +331,24 @@ def test_summary_counts_and_imbalance(built):
             f'{totals[idx]} |' in text
     ratio = max(totals.values()) / min(totals.values())
     assert f'N_max / N_min: {ratio:.2f}' in text
+
+
+def test_empty_mask_instances_are_dropped(inputs, built):
+    data, _ = _coco(inputs)
+    shape = {im['id']: (im['height'], im['width']) for im in data['images']}
+    empty = [(a['id'], a['image_id']) for a in data['annotations']
+             if not _decode(a['segmentation'], shape[a['image_id']]).any()]
+    assert len(empty) == 1  # the zero-width horse of FIXED_IMAGES[1]
+    ann_id, image_id = empty[0]
+    for out, records in built.values():
+        for rec in records:
+            paired = [s['instance_id'] for s in rec['sources']]
+            assert ann_id not in paired + rec['silent_instances']
+        assert 'Instances dropped for an empty mask: 1' in (
+            out / 'summary.md').read_text()
+    # its image is planned as if the horse were not annotated: the dog alone
+    # (with the horse, an MS sample where both sound)
+    assert image_id not in {r['image_id'] for r in built['ms'][1]}
+    (rec, ) = [r for r in built['ss'][1] if r['image_id'] == image_id]
+    assert [s['class_name'] for s in rec['sources']] == ['dog']
+    assert rec['silent_instances'] == []
