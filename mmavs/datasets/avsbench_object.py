@@ -4,10 +4,7 @@ import io
 import os.path as osp
 from typing import Callable, List, Optional, Sequence, Union
 
-import numpy as np
-
 from mmavs.registry import DATASETS
-from .audio_pairing import derangement
 from .base_avs_dataset import BaseAVSDataset
 
 # Official release layout, relative to ``data_root``.
@@ -63,16 +60,12 @@ class AVSBenchObjectDataset(BaseAVSDataset):
             each clip; configs are built in the ``mmavs`` scope unless they
             set ``_scope_``. Defaults to None (no transform).
         num_frames (int): Frames per clip, T. Defaults to 5.
-        shuffle_audio_seed (int, optional): Diagnostic. When set, every clip
-            gets the audio (``audio_path`` and ``log_mel_path``) of another
-            clip of the split (of another category for S4), through a
-            derangement drawn with this seed (:func:`derangement`), so a
-            model that listens should fail. Defaults to None.
         metainfo (dict, optional): Overrides of :attr:`METAINFO`.
             Defaults to None.
-        **kwargs: ``indices``, ``serialize_data``, ``test_mode``,
-            ``lazy_init``, ``max_refetch`` and ``backend_args`` of
-            :class:`BaseAVSDataset`.
+        **kwargs: ``shuffle_audio_seed`` (another clip's audio; of another
+            category for S4), ``indices``, ``serialize_data``,
+            ``test_mode``, ``lazy_init``, ``max_refetch`` and
+            ``backend_args`` of :class:`BaseAVSDataset`.
     """
 
     METAINFO = dict(
@@ -80,6 +73,7 @@ class AVSBenchObjectDataset(BaseAVSDataset):
         palette=[[0, 0, 0], [255, 255, 255]])
     DATASET_NAME = 'AVSBench-Object'
     SUBSETS = ('s4', 'ms3')
+    AUDIO_KEYS = ('audio_path', 'log_mel_path', 'audio_clip_name')
 
     def __init__(self,
                  data_root: str,
@@ -87,7 +81,6 @@ class AVSBenchObjectDataset(BaseAVSDataset):
                  split: str = 'train',
                  pipeline: Optional[Sequence[Union[dict, Callable]]] = None,
                  num_frames: int = 5,
-                 shuffle_audio_seed: Optional[int] = None,
                  metainfo: Optional[dict] = None,
                  **kwargs) -> None:
         if subset not in self.SUBSETS:
@@ -98,7 +91,6 @@ class AVSBenchObjectDataset(BaseAVSDataset):
                 f'num_frames must be a positive int, got {num_frames!r}.')
         self.subset = subset
         self.num_frames = num_frames
-        self.shuffle_audio_seed = shuffle_audio_seed
         super().__init__(
             data_root=data_root,
             ann_file=_META_CSV[subset],
@@ -107,7 +99,7 @@ class AVSBenchObjectDataset(BaseAVSDataset):
             metainfo=metainfo,
             **kwargs)
 
-    def load_data_list(self) -> List[dict]:
+    def load_clips(self) -> List[dict]:
         """Read the metadata CSV, build one data info per clip of the split
         and check that its frames, required masks and wav exist.
 
@@ -125,8 +117,6 @@ class AVSBenchObjectDataset(BaseAVSDataset):
                 'metadata CSV).')
         for info in data_list:
             self._check_clip_files(info, first_frame=1)
-        if self.shuffle_audio_seed is not None:
-            self._shuffle_audio(data_list)
         return data_list
 
     def _read_csv_rows(self) -> List[tuple]:
@@ -192,23 +182,6 @@ class AVSBenchObjectDataset(BaseAVSDataset):
             num_frames=T,
             audio_clip_name=name)
 
-    def _shuffle_audio(self, data_list: List[dict]) -> None:
-        """Give every clip the audio of another clip (a seeded random
-        derangement of the split), of another category when the categories
-        are known (S4)."""
-        n = len(data_list)
-        if n < 2:
-            raise ValueError(
-                'shuffle_audio_seed needs at least 2 clips to give each clip '
-                f'the audio of another, but {self.subset}/{self.split} has '
-                f'{n}.')
-        rng = np.random.default_rng(self.shuffle_audio_seed)
-        categories = [d['category'] for d in data_list]
-        perm = derangement(
-            n, rng, None if None in categories else [{c}
-                                                     for c in categories])
-        sources = [(d['audio_path'], d['log_mel_path'], d['clip_name'])
-                   for d in data_list]
-        for info, j in zip(data_list, perm):
-            (info['audio_path'], info['log_mel_path'],
-             info['audio_clip_name']) = sources[j]
+    def _audio_classes(self, info: dict) -> Optional[set]:
+        """The S4 category; None for MS3 (no category)."""
+        return {info['category']} if info.get('category') else None

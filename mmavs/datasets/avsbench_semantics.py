@@ -61,9 +61,9 @@ class AVSBenchSemanticsDataset(BaseAVSDataset):
             Defaults to ``'label2idx.json'``.
         metainfo (dict, optional): Overrides of the metainfo read from
             ``label2idx_file``. Defaults to None.
-        **kwargs: ``indices``, ``serialize_data``, ``test_mode``,
-            ``lazy_init``, ``max_refetch`` and ``backend_args`` of
-            :class:`BaseAVSDataset`.
+        **kwargs: ``shuffle_audio_seed`` (another clip's audio), ``indices``,
+            ``serialize_data``, ``test_mode``, ``lazy_init``,
+            ``max_refetch`` and ``backend_args`` of :class:`BaseAVSDataset`.
     """
 
     DATASET_NAME = 'AVSBench-Semantics'
@@ -108,7 +108,7 @@ class AVSBenchSemanticsDataset(BaseAVSDataset):
                 'once.')
         return self._classes_metainfo(sorted(label2idx, key=label2idx.get))
 
-    def load_data_list(self) -> List[dict]:
+    def load_clips(self) -> List[dict]:
         """Read the metadata CSV and build one data info per clip of the
         split and subsets, checking that its files exist.
 

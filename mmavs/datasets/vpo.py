@@ -48,13 +48,15 @@ class VPODataset(BaseAVSDataset):
             Defaults to ``'meta.json'``.
         metainfo (dict, optional): Overrides of the metainfo read from
             ``meta_file``. Defaults to None.
-        **kwargs: ``indices``, ``serialize_data``, ``test_mode``,
+        **kwargs: ``shuffle_audio_seed`` (the audio of a sample of other
+            classes), ``indices``, ``serialize_data``, ``test_mode``,
             ``lazy_init``, ``max_refetch`` and ``backend_args`` of
             :class:`BaseAVSDataset`.
     """
 
     DATASET_NAME = 'VPO'
     SPLITS = ('train', 'test')
+    AUDIO_KEYS = ('audio_path', 'audio_labels')
 
     def __init__(self,
                  data_root: str,
@@ -84,7 +86,7 @@ class VPODataset(BaseAVSDataset):
                              f"'classes' list: {err!r}") from err
         return self._classes_metainfo(classes)
 
-    def load_data_list(self) -> List[dict]:
+    def load_clips(self) -> List[dict]:
         """Read the manifest, keep the split's samples and check that their
         files exist.
 
@@ -129,3 +131,7 @@ class VPODataset(BaseAVSDataset):
             audio_labels=[list(record['audio_labels'])],
             image_id=record['image_id'],
             sources=record['sources'])
+
+    def _audio_classes(self, info: dict) -> set:
+        """The classes heard in the sample's audio."""
+        return set(info['audio_labels'][0])

@@ -108,3 +108,24 @@ def test_base_configs_on_tiny_tree(tiny_avss_root, name, train_hw, test_hw):
         cfg.test_dataloader.dataset, data_root=tiny_avss_root, subsets='v2')
     item = DATASETS.build(test_cfg)[0]
     assert item['inputs']['imgs'].shape == (10, 3, test_hw, test_hw)
+
+
+def test_shuffle_audio(tiny_avss_root):
+    """Every clip hears another clip of the split (the classes heard are
+    not known before the masks are read: any other clip)."""
+    plain = AVSBenchSemanticsDataset(tiny_avss_root, split='train')
+    own = {plain.get_data_info(i)['clip_name']: plain.get_data_info(i)
+           for i in range(len(plain))}
+    shuffled = AVSBenchSemanticsDataset(
+        tiny_avss_root, split='train', shuffle_audio_seed=1)
+    sources = []
+    for i in range(len(shuffled)):
+        info = shuffled.get_data_info(i)
+        assert info['audio_clip_name'] != info['clip_name']
+        assert info['audio_path'] == own[info['audio_clip_name']][
+            'audio_path']
+        assert info['img_paths'] == own[info['clip_name']]['img_paths']
+        sources.append(info['audio_clip_name'])
+    assert sorted(sources) == sorted(own)
+    assert shuffled.audio_swap_rule.startswith('another clip')
+    assert plain.audio_swap_rule is None

@@ -146,3 +146,40 @@ def test_tpavi_vpo_config_runs_on_tiny_vpo(vpo_root):
         (pred, ) = model.test_step(avs_collate([item]))
     h, w = item['data_samples'][0].ori_shape
     assert pred.seg_logits.data.shape == (22, h, w)  # Table 7 + background
+
+
+def test_shuffle_audio_pairs_other_classes(vpo_root, tmp_path):
+    """The audio (file and heard classes) moves to a sample whose heard
+    classes are disjoint from its own; images and masks stay. When a class
+    is heard in more than half of the samples no such pairing exists and
+    any other sample's audio is used, as the rule says."""
+    records = [r for r in _records(vpo_root) if r['split'] == 'train']
+    # samples that share no heard class with each other
+    pick = [r for k, r in enumerate(records)
+            if not any(set(r['audio_labels']) & set(q['audio_labels'])
+                       for q in records[:k])][:3]
+    assert len(pick) >= 2
+    manifest = tmp_path / 'disjoint.jsonl'
+    manifest.write_text(''.join(json.dumps(r) + '\n' for r in pick))
+    kwargs = dict(data_root=vpo_root, split='train', ann_file=str(manifest))
+    infos = [VPODataset(**kwargs).get_data_info(i) for i in range(len(pick))]
+    shuffled = VPODataset(shuffle_audio_seed=0, **kwargs)
+    by_audio = {info['audio_path']: info for info in infos}
+    sources = []
+    for k, own in enumerate(infos):
+        info = shuffled.get_data_info(k)
+        src = by_audio[info['audio_path']]
+        assert src['clip_name'] != own['clip_name']
+        assert info['audio_labels'] == src['audio_labels']
+        assert not set(src['audio_labels'][0]) & set(own['audio_labels'][0])
+        assert info['seg_map_paths'] == own['seg_map_paths']
+        sources.append(src['clip_name'])
+    assert sorted(sources) == sorted(info['clip_name'] for info in infos)
+    assert shuffled.audio_swap_rule == 'a clip of other classes'
+    # the whole split: a class is heard in most samples
+    plain = VPODataset(vpo_root, split='train')
+    crowded = VPODataset(vpo_root, split='train', shuffle_audio_seed=0)
+    assert crowded.audio_swap_rule.startswith('another clip (cannot give')
+    for k in range(len(plain)):
+        assert (crowded.get_data_info(k)['audio_path'] !=
+                plain.get_data_info(k)['audio_path'])

@@ -10,7 +10,6 @@ chart), ``predictions.png`` (frames, ground truth and the prediction under
 each condition, for a few clips) and one test work dir per condition.
 """
 import argparse
-import inspect
 import json
 import os.path as osp
 from typing import Dict, List
@@ -22,6 +21,7 @@ import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmavs.datasets import BaseAVSDataset
 from mmavs.registry import DATASETS
 from mmavs.utils import register_all_modules
 
@@ -93,8 +93,7 @@ def condition_config(args: argparse.Namespace, condition: str,
         cfg.merge_from_dict(args.cfg_options)
     dataset = cfg.test_dataloader.dataset
     if condition == 'swap':
-        params = inspect.signature(DATASETS.get(dataset.type)).parameters
-        if 'shuffle_audio_seed' not in params:
+        if not issubclass(DATASETS.get(dataset.type), BaseAVSDataset):
             raise ValueError(f'{dataset.type} has no shuffle_audio_seed '
                              'option: cannot swap audio; leave out swap.')
         dataset.shuffle_audio_seed = args.seed
@@ -211,10 +210,7 @@ def main() -> None:
         runner = Runner.from_cfg(cfg)
         metrics[cond] = runner.test()
         if cond == 'swap':
-            dataset = runner.test_dataloader.dataset
-            swap_rule = ('a clip of another category'
-                         if dataset.get_data_info(0).get('category') else
-                         'another clip (the dataset has no class labels)')
+            swap_rule = runner.test_dataloader.dataset.audio_swap_rule
     table = report(metrics, swap_rule)
     with open(osp.join(work_dir, 'reliance.md'), 'w') as f:
         f.write(table)
