@@ -326,16 +326,16 @@ def write_clip(root: str, spec: ClipSpec, seed: int, size: int,
         mask = obj_masks[t, sounding].any(axis=0)
         _write_png(paths['masks'][t], mask.astype(np.uint8) * 255)
     samples = synth_audio(spec, audio_rng)
-    _write_wav(paths['wav'], samples)
+    write_wav(paths['wav'], samples)
     if log_mel:
         _write_log_mel(paths['log_mel'], samples)
 
 
-def _write_wav(path: str, samples: np.ndarray) -> None:
-    """Mono 16-bit PCM WAV at 16 kHz from int16 samples (L, )."""
+def write_wav(path: str, samples: np.ndarray) -> None:
+    """16-bit PCM WAV at 16 kHz from int16 samples, (L, ) mono or (L, C)."""
     os.makedirs(osp.dirname(path), exist_ok=True)
     with wave.open(path, 'wb') as f:
-        f.setnchannels(1)
+        f.setnchannels(1 if samples.ndim == 1 else samples.shape[1])
         f.setsampwidth(2)
         f.setframerate(SAMPLE_RATE)
         f.writeframes(samples.astype('<i2').tobytes())

@@ -27,7 +27,6 @@ import os
 import os.path as osp
 import sys
 import time
-import wave
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -134,16 +133,6 @@ def synth_audio(objects: List[avs.SceneObject], sounding: List[tuple],
     return np.round(np.clip(mix, -1, 1) * 32767).astype(np.int16)
 
 
-def _write_wav(path: str, samples: np.ndarray) -> None:
-    """16-bit PCM WAV at 16 kHz from int16 samples (L, C)."""
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with wave.open(path, 'wb') as f:
-        f.setnchannels(samples.shape[1])
-        f.setsampwidth(2)
-        f.setframerate(avs.SAMPLE_RATE)
-        f.writeframes(samples.astype('<i2').tobytes())
-
-
 def clip_content(seed: int, subset: str, split: str, index: int,
                  size: int) -> tuple:
     """Objects, sounding sets, frames, index masks and the random generator
@@ -175,7 +164,7 @@ def write_clip(root: str, seed: int, subset: str, split: str, index: int,
         avs._write_png(
             osp.join(clip_dir, 'labels_rgb', f'{i}.png'),
             np.ascontiguousarray(palette_bgr[masks[i]]))
-    _write_wav(
+    avs.write_wav(
         osp.join(clip_dir, 'audio.wav'),
         synth_audio(objects, sounding, size, rng, stereo))
     heard = sorted({objects[o].cls + 1 for s in sounding for o in s})
