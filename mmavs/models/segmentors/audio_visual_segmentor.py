@@ -1,5 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import torch.nn as nn
 from mmengine.config import ConfigDict
@@ -151,20 +151,6 @@ class AudioVisualSegmentor(EncoderDecoder):
         for av_loss in self.av_losses:
             losses[av_loss.loss_name] = av_loss(ctx)
         return losses
-
-    def extract_aux(self, inputs: Dict[str, Tensor]) -> Tuple[list, dict]:
-        """Fused levels and the fusion's aux dict (attention maps etc.) for
-        visualisation.
-
-        Args:
-            inputs (dict[str, Tensor]): As in :meth:`extract_feat`.
-
-        Returns:
-            tuple[list[Tensor], dict]: Fused levels (B*T, C_i, H_i, W_i) and
-            the aux dict (empty without fusion).
-        """
-        ctx = self._encode(inputs, return_aux=True)
-        return list(ctx['fused']), ctx['aux']
 
     def predict(self,
                 inputs: Dict[str, Tensor],

@@ -8,6 +8,7 @@ from mmseg.structures import SegDataSample
 
 from mmavs.registry import MODELS
 from mmavs.utils import register_all_modules
+from mmavs.visualization import FusionAuxRecorder
 
 register_all_modules()
 
@@ -255,11 +256,14 @@ def test_av_loss_needs_fusion_and_unique_names():
         build(dict(TINY, av_loss=[dict(type='RecordingAVLoss')] * 2))
 
 
-def test_extract_aux_returns_attention_maps():
+def test_fusion_aux_recorded_during_predict():
+    """The attention maps of every fused stage come out of the same
+    forward pass as the predictions."""
     model = build().eval()
     data = model.data_preprocessor(make_batch())
-    with torch.no_grad():
-        feats, aux = model.extract_aux(data['inputs'])
+    with torch.no_grad(), FusionAuxRecorder(model) as recorder:
+        feats = model.extract_feat(data['inputs'])
+        aux = recorder.aux
     assert [a.shape[0] for a in aux['attn'].values()] == [6] * 4
     assert aux['attn'][3].shape[1:] == feats[3].shape[2:]
 
