@@ -1,5 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 import torch.nn as nn
 from mmengine.config import ConfigDict
@@ -28,10 +28,15 @@ class AudioVisualSegmentor(EncoderDecoder):
     are per frame, as in mmseg; a frame without a label (all pixels
     ``ignore_index``) adds nothing to the loss.
 
+    A decode head whose class sets ``takes_audio = True`` (audio enters
+    inside the head, e.g. between its feature and its classifier, or as its
+    queries) gets ``dict(visual=levels, audio=(B*T, D), num_frames=T)``
+    instead of the level list; auxiliary heads still get the levels.
+
     Args:
         backbone (dict): Visual backbone config.
         audio_backbone (dict, optional): Audio backbone config. Required with
-            ``fusion``.
+            ``fusion`` or a decode head that takes audio.
         decode_head (dict): Decode head config.
         neck (dict, optional): Visual neck config (e.g. MultiLevelASPP).
         fusion (dict, optional): Audio-visual fusion config. Without it the
@@ -74,6 +79,10 @@ class AudioVisualSegmentor(EncoderDecoder):
             data_preprocessor=data_preprocessor,
             pretrained=pretrained,
             init_cfg=init_cfg)
+        if self.head_takes_audio and audio_backbone is None:
+            raise ValueError(
+                f'AudioVisualSegmentor: {type(self.decode_head).__name__} '
+                'takes audio, so it needs an audio_backbone')
         if fusion is not None and audio_backbone is None:
             raise ValueError('AudioVisualSegmentor: fusion needs an '
                              'audio_backbone')
@@ -93,7 +102,13 @@ class AudioVisualSegmentor(EncoderDecoder):
         if len(set(names)) != len(names):
             raise ValueError(f'av_loss names repeat: {names}')
 
-    def extract_feat(self, inputs: Dict[str, Tensor]) -> List[Tensor]:
+    @property
+    def head_takes_audio(self) -> bool:
+        """Whether the decode head takes the audio features (see above)."""
+        return getattr(self.decode_head, 'takes_audio', False)
+
+    def extract_feat(self, inputs: Dict[str, Tensor]) -> Union[List[Tensor],
+                                                               dict]:
         """Visual features of every frame, fused with the clip's audio.
 
         Args:
@@ -101,9 +116,27 @@ class AudioVisualSegmentor(EncoderDecoder):
                 ``audio`` (B, T, ...).
 
         Returns:
-            list[Tensor]: Levels of shape (B*T, C_i, H_i, W_i).
+            list[Tensor] | dict: Levels of shape (B*T, C_i, H_i, W_i); for a
+            head that takes audio, ``dict(visual=levels, audio=(B*T, D),
+            num_frames=T)``.
         """
-        return list(self._encode(inputs)['fused'])
+        return self._head_inputs(self._encode(inputs))
+
+    def _head_inputs(self, ctx: dict) -> Union[List[Tensor], dict]:
+        """What the decode head gets from the ``_encode`` context."""
+        levels = list(ctx['fused'])
+        if not self.head_takes_audio:
+            return levels
+        return dict(
+            visual=levels, audio=ctx['audio'], num_frames=ctx['num_frames'])
+
+    def _auxiliary_head_forward_train(self, inputs: Union[List[Tensor],
+                                                          dict],
+                                      data_samples: SampleList) -> dict:
+        """Auxiliary heads see the visual levels only."""
+        if isinstance(inputs, dict):
+            inputs = inputs['visual']
+        return super()._auxiliary_head_forward_train(inputs, data_samples)
 
     def _encode(self, inputs: Dict[str, Tensor],
                 return_aux: bool = False) -> dict:
@@ -117,8 +150,9 @@ class AudioVisualSegmentor(EncoderDecoder):
         out = dict(
             visual=list(visual), fused=tuple(visual), audio=None, aux={},
             num_frames=num_frames)
-        if self.fusion is not None:
+        if self.fusion is not None or self.head_takes_audio:
             out['audio'] = self.audio_backbone(inputs['audio'].flatten(0, 1))
+        if self.fusion is not None:
             fused = self.fusion(
                 visual, out['audio'], num_frames, return_aux=return_aux)
             if return_aux:
@@ -133,7 +167,7 @@ class AudioVisualSegmentor(EncoderDecoder):
         if not len(self.av_losses):
             return super().loss(inputs, data_samples)
         ctx = self._encode(inputs, return_aux=True)
-        seg_logits = self.decode_head(list(ctx['fused']))
+        seg_logits = self.decode_head(self._head_inputs(ctx))
         losses = add_prefix(
             self.decode_head.loss_by_feat(seg_logits, data_samples),
             'decode')
