@@ -30,7 +30,7 @@ from mmseg.structures import SegDataSample
 
 from mmavs.models.backbones import PyramidVisionTransformerV2
 from mmavs.models.utils import avsbench_convert
-from mmavs.registry import MODELS
+from mmavs.registry import METRICS, MODELS
 from mmavs.utils import load_local_checkpoint, register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -275,21 +275,23 @@ def build_mmavs(backbone):
     return MODELS.build(cfg)
 
 
-def make_batch(seed, size=32):
-    """Two clips: a v2 clip (10 frames, all labelled) and a v1s clip (5
-    frames, frame 0 labelled) padded to 10 as the official loader does."""
+def make_batch(seed, size=32, v1_labelled=1, label_classes=NUM_CLASSES):
+    """Two clips: a v2 clip (10 frames, all labelled) and a v1 clip (5
+    frames, the first ``v1_labelled`` labelled: 1 for v1s training, 5 at
+    test) padded to 10 as the official loader does."""
     gen = torch.Generator().manual_seed(seed)
     imgs = torch.randint(0, 256, (2, 10, 3, size, size), generator=gen,
                          dtype=torch.uint8)
     imgs[1, 5:] = 0
     log_mel = torch.randn(2, 10, 1, 96, 64, generator=gen)
     log_mel[1, 5:] = 0
-    labels = torch.randint(0, NUM_CLASSES, (2, 10, size, size), generator=gen)
+    labels = torch.randint(0, label_classes, (2, 10, size, size),
+                           generator=gen)
     samples = []
     for clip in range(2):
         for t in range(10):
             padded = clip == 1 and t >= 5
-            labelled = clip == 0 or t == 0
+            labelled = clip == 0 or t < v1_labelled
             gt = labels[clip, t] if labelled else torch.full(
                 (size, size), 255)
             sample = SegDataSample(
@@ -306,7 +308,8 @@ def make_batch(seed, size=32):
         inputs=dict(imgs=list(imgs), audio=list(log_mel)),
         data_samples=samples)
     vid_flag = torch.tensor([1.] * 10 + [1.] * 5 + [0.] * 5)
-    gt_flag = torch.tensor([1.] * 10 + [1.] + [0.] * 9)
+    gt_flag = torch.tensor([1.] * (10 + v1_labelled) + [0.] *
+                           (10 - v1_labelled))
     # the official loader: RGB, ImageNet-normalised, padded frames zero
     normed = (imgs.flatten(0, 1).flip(1).float() - MEAN) / STD
     normed = normed * vid_flag.view(-1, 1, 1, 1)
@@ -388,6 +391,71 @@ def test_equal_logits(backbone, converted):
     # the prediction of a padded frame is background, as in the official test
     preds = model.predict(batch['inputs'], batch['data_samples'])
     assert all(p.pred_sem_seg.data.eq(0).all() for p in preds[15:])
+
+
+def official_j_and_f(batches):
+    """``_batch_miou_fscore`` of ``utils/compute_color_metrics.py`` and the
+    end of ``test.py``: per-frame ``torch.histc`` class areas, IoU and F
+    summed per class over frames where the class is present, then the mean
+    over all classes (NaN -> 0)."""
+    iou_sum, f_sum, count = (torch.zeros(NUM_CLASSES) for _ in range(3))
+    for output, target in batches:
+        predict = torch.argmax(torch.softmax(output, 1), 1) + 1
+        target = target.float() + 1
+        predict = predict.float() * (target > 0).float()
+        inter = predict * (predict == target).float()
+        for i in range(target.shape[0]):
+            args = dict(bins=NUM_CLASSES, min=1, max=NUM_CLASSES)
+            area_inter = torch.histc(inter[i], **args)
+            area_pred = torch.histc(predict[i], **args)
+            area_lab = torch.histc(target[i], **args)
+            union = area_pred + area_lab - area_inter
+            iou_sum += area_inter / (2.220446049250313e-16 + union)
+            count[torch.nonzero(union).squeeze(-1)] += 1
+            precision, recall = area_inter / area_pred, area_inter / area_lab
+            f = 1.3 * precision * recall / (0.3 * precision + recall)
+            f[torch.isnan(f)] = 0.
+            f_sum += f
+    j, f = iou_sum / count, f_sum / count
+    j[torch.isnan(j)] = 0
+    f[torch.isnan(f)] = 0
+    return torch.mean(j).item(), torch.mean(f).item()
+
+
+def test_official_test_metric_with_padded_frames(converted):
+    """The official test loop (black padded frames scored as background)
+    against ``predict`` + ``AVSSMetric(score_padded_frames=True)``."""
+    official, model = converted('r50')
+    official.eval()
+    model.eval()
+    metrics = [
+        METRICS.build(dict(type='AVSSMetric', score_padded_frames=padded))
+        for padded in (True, False)
+    ]
+    for metric in metrics:
+        metric.dataset_meta = dict(
+            classes=[str(i) for i in range(NUM_CLASSES)])
+    batches = []
+    for seed in (5, 6):
+        data, normed, vid_flag, _, labels = make_batch(
+            seed, v1_labelled=5, label_classes=3)
+        with torch.no_grad():
+            batch = model.data_preprocessor(data, training=False)
+            audio = model.audio_backbone(
+                batch['inputs']['audio'].flatten(0, 1))
+            pred, _, _ = official(normed, audio * vid_flag[:, None], vid_flag)
+            preds = model.predict(batch['inputs'], batch['data_samples'])
+        batches.append((pred, labels))
+        for i, p in enumerate(preds):
+            p.set_metainfo(dict(clip_name=f'{seed}-{i // 10}', num_frames=10))
+        for metric in metrics:
+            metric.process({}, [p.to_dict() for p in preds])
+    j, f = official_j_and_f(batches)
+    res, unpadded = (m.compute_metrics(m.results) for m in metrics)
+    # the padded frames (10 of 40, perfect background) weigh in
+    assert res['J'] - unpadded['J'] > 1e-3 and j > 0
+    assert res['J'] == pytest.approx(j, abs=1e-6)
+    assert res['F'] == pytest.approx(f, abs=1e-6)
 
 
 def test_equal_losses_in_train_mode(converted):
