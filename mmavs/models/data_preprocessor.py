@@ -17,7 +17,11 @@ class AVSDataPreprocessor(BaseDataPreprocessor):
     (T, ...)), ``data_samples`` a flat, clip-major list of B*T
     :obj:`SegDataSample`. Moves them to the model's device, stacks them,
     converts BGR to RGB and normalises the frames. Frames are not padded: the
-    pipeline must give every clip of a batch the same size.
+    pipeline must give every clip of a batch the same size. Frames whose
+    sample has ``padded=True`` (:class:`AVSPadClip`) become 0 after
+    normalisation (the official AVSBench-Semantics padding), and
+    ``inputs['frame_mask']`` (B, T) (1 = real frame, 0 = padded) tells the
+    segmentor which they are.
 
     Args:
         mean (Sequence[float], optional): Per-channel mean of the frames
@@ -48,8 +52,9 @@ class AVSDataPreprocessor(BaseDataPreprocessor):
         """Stack and normalise a batch.
 
         Returns:
-            dict: ``inputs`` with ``imgs`` of shape (B, T, 3, H, W) (float)
-            and ``audio`` of shape (B, T, ...) (float), and the flat
+            dict: ``inputs`` with ``imgs`` of shape (B, T, 3, H, W) (float),
+            ``audio`` of shape (B, T, ...) (float) and, if a frame is
+            padded, ``frame_mask`` of shape (B, T) (float), and the flat
             ``data_samples`` with ``batch_input_shape`` set.
         """
         data = self.cast_data(data)
@@ -66,6 +71,7 @@ class AVSDataPreprocessor(BaseDataPreprocessor):
             imgs = imgs.flip(2)
         if self._normalize:
             imgs = (imgs - self.mean) / self.std
+        inputs = dict(imgs=imgs, audio=audio)
         if data_samples is not None:
             num_frames = imgs.shape[0] * imgs.shape[1]
             if len(data_samples) != num_frames:
@@ -74,8 +80,13 @@ class AVSDataPreprocessor(BaseDataPreprocessor):
             for sample in data_samples:
                 sample.set_metainfo(
                     dict(batch_input_shape=tuple(imgs.shape[-2:])))
-        return dict(
-            inputs=dict(imgs=imgs, audio=audio), data_samples=data_samples)
+            padded = [bool(s.metainfo.get('padded')) for s in data_samples]
+            if any(padded):
+                mask = imgs.new_tensor([not p for p in padded])
+                inputs['frame_mask'] = mask.view(imgs.shape[:2])
+                inputs['imgs'] = imgs * inputs['frame_mask'][..., None, None,
+                                                             None]
+        return dict(inputs=inputs, data_samples=data_samples)
 
 
 def _stack(batch: Union[Tensor, List[Tensor]], key: str) -> Tensor:

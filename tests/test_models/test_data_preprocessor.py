@@ -38,3 +38,28 @@ def test_errors():
                  data_samples=[SegDataSample() for _ in range(3)]))
     with pytest.raises(ValueError, match='together'):
         AVSDataPreprocessor(mean=[0, 0, 0])
+
+
+def test_padded_frames_are_zero_after_normalisation():
+    """AVSPadClip's frames: 0 in the normalised input (the official loader
+    pads with zero tensors) and 0 in ``frame_mask``."""
+    pre = AVSDataPreprocessor(mean=[10., 20., 30.], std=[1., 2., 5.])
+    img = torch.full((3, 3, 2, 2), 7, dtype=torch.uint8)
+    samples = [
+        SegDataSample(metainfo=dict(padded=p))
+        for p in (False, False, True, False, False, False)
+    ]
+    out = pre(
+        dict(
+            inputs=dict(imgs=[img, img], audio=[torch.zeros(3, 4)] * 2),
+            data_samples=samples))
+    imgs = out['inputs']['imgs']
+    assert out['inputs']['frame_mask'].tolist() == [[1, 1, 0], [1, 1, 1]]
+    assert imgs[0, 2].abs().max() == 0
+    assert imgs[0, 1, :, 0, 0].tolist() == pytest.approx([-3., -6.5, -4.6])
+    # no padded frame: no mask
+    plain = pre(
+        dict(
+            inputs=dict(imgs=[img], audio=[torch.zeros(3, 4)]),
+            data_samples=[SegDataSample() for _ in range(3)]))
+    assert 'frame_mask' not in plain['inputs']

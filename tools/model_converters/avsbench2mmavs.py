@@ -8,7 +8,10 @@ without running ``init_cfg``) gets a complete model. The output loads
 strictly into the matching config, e.g.
 ``configs/tpavi/tpavi_r50_1xb4-15e_avsbench-s4-224x224.py`` (``r50``) or
 the PVT-v2-b5 TPAVI configs (``pvt_v2_b5``), with ``fusion.stages`` equal
-to the checkpoint's TPAVI stages. Example::
+to the checkpoint's TPAVI stages. The AVSBench-Semantics checkpoints
+(``avs_scripts/avss``: 71 classes, no audio-projection bias) load into
+``configs/tpavi/tpavi-avm-av_{r50,pvt-v2-b5}_1xb4-60e_avss-224x224.py``.
+Example::
 
     python tools/model_converters/avsbench2mmavs.py S4_res50.pth \\
         tpavi_r50_s4.pth --backbone r50 --vggish vggish-10086976.pth
@@ -63,7 +66,9 @@ def main() -> None:
         vggish_source=osp.basename(args.vggish) if args.vggish else None,
         **info)
     save_checkpoint(dict(state_dict=converted, meta=meta), args.dst)
-    print(f'{info["backbone"]}, TPAVI stages {info["tpavi_stages"]}: '
+    print(f'{info["backbone"]}, TPAVI stages {info["tpavi_stages"]}, '
+          f'{info["num_classes"]} output channels, audio projection '
+          f'{"with" if info["audio_proj_bias"] else "without"} bias: '
           f'{len(converted)} tensors -> {args.dst} '
           f'({len(info["dropped_keys"])} unused official keys dropped)')
 

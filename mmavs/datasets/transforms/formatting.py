@@ -10,7 +10,8 @@ from mmseg.structures import SegDataSample
 from mmavs.registry import TRANSFORMS
 
 # meta keys that take a per-frame value
-_FRAME_KEYS = ('img_path', 'seg_map_path', 'frame_index', 'labelled')
+_FRAME_KEYS = ('img_path', 'seg_map_path', 'frame_index', 'labelled',
+               'padded')
 
 
 @TRANSFORMS.register_module()
@@ -27,7 +28,8 @@ class PackAVSInputs(BaseTransform):
     when ``gt_masks`` is present, and the ``meta_keys`` found in the results.
     Per-frame meta keys: ``img_path`` (``img_paths[t]``), ``seg_map_path``
     (``seg_map_paths[t]``), ``frame_index`` (t, 0-based) and ``labelled``
-    (``frame_labelled[t]``; False when no masks were loaded) and
+    (``frame_labelled[t]``; False when no masks were loaded),
+    ``padded`` (``padded_frames[t]`` of :class:`AVSPadClip`, if present) and
     ``audio_labels`` (``audio_labels[t]``, if present). ``flip`` and
     ``flip_direction`` default to False and None when no flip ran. Other
     keys are copied from the results as-is.
@@ -38,6 +40,7 @@ class PackAVSInputs(BaseTransform):
     - audio (np.ndarray, optional): float array of shape (T, ...).
     - gt_masks (list[np.ndarray], optional): T arrays of shape (H, W).
     - frame_labelled (list[bool], optional)
+    - padded_frames (list[bool], optional)
     - img_paths, seg_map_paths, and the clip-level ``meta_keys``.
 
     Added Keys:
@@ -50,14 +53,15 @@ class PackAVSInputs(BaseTransform):
             Defaults to ``('img_path', 'seg_map_path', 'ori_shape',
             'img_shape', 'scale_factor', 'flip', 'flip_direction',
             'clip_name', 'frame_index', 'num_frames', 'labelled',
-            'audio_labels')``.
+            'audio_labels', 'padded')``.
     """
 
     def __init__(self,
                  meta_keys: Sequence[str] = (
                      'img_path', 'seg_map_path', 'ori_shape', 'img_shape',
                      'scale_factor', 'flip', 'flip_direction', 'clip_name',
-                     'frame_index', 'num_frames', 'labelled', 'audio_labels')
+                     'frame_index', 'num_frames', 'labelled', 'audio_labels',
+                     'padded')
                  ) -> None:
         self.meta_keys = tuple(meta_keys)
 
@@ -76,6 +80,8 @@ class PackAVSInputs(BaseTransform):
             if 'seg_map_paths' in results else None,
             frame_index=t,
             labelled=bool(labelled[t]) if labelled is not None else False)
+        if 'padded_frames' in results:
+            per_frame['padded'] = bool(results['padded_frames'][t])
         if 'audio_labels' in results:
             per_frame['audio_labels'] = list(results['audio_labels'][t])
         meta = dict(flip=False, flip_direction=None)

@@ -48,13 +48,17 @@ class AVSResize(BaseTransform):
         update_ori_shape (bool): Set ``ori_shape`` to the new size, making
             it the size predictions are restored to and scored at. Defaults
             to False.
+        backend (str): Backend of :func:`mmcv.imresize`, ``'cv2'`` or
+            ``'pillow'`` (the official AVSBench-Semantics code resizes with
+            PIL). Defaults to ``'cv2'``.
     """
 
     def __init__(self,
                  scale: Tuple[int, int],
                  keep_ratio: bool = False,
                  interpolation: str = 'bilinear',
-                 update_ori_shape: bool = False) -> None:
+                 update_ori_shape: bool = False,
+                 backend: str = 'cv2') -> None:
         if (len(scale) != 2 or not all(isinstance(s, int) for s in scale)
                 or min(scale) < 1):
             raise ValueError(
@@ -63,6 +67,7 @@ class AVSResize(BaseTransform):
         self.keep_ratio = keep_ratio
         self.interpolation = interpolation
         self.update_ori_shape = update_ori_shape
+        self.backend = backend
 
     def _target_size(self, h: int, w: int) -> Tuple[int, int]:
         """Output size (W', H') for an input of (h, w)."""
@@ -83,13 +88,16 @@ class AVSResize(BaseTransform):
         new_w, new_h = self._target_size(h, w)
         results['imgs'] = [
             mmcv.imresize(
-                img, (new_w, new_h), interpolation=self.interpolation)
-            for img in results['imgs']
+                img, (new_w, new_h),
+                interpolation=self.interpolation,
+                backend=self.backend) for img in results['imgs']
         ]
         if 'gt_masks' in results:
             results['gt_masks'] = [
-                mmcv.imresize(m, (new_w, new_h), interpolation='nearest')
-                for m in results['gt_masks']
+                mmcv.imresize(
+                    m, (new_w, new_h),
+                    interpolation='nearest',
+                    backend=self.backend) for m in results['gt_masks']
             ]
         results['img_shape'] = (new_h, new_w)
         if self.update_ori_shape:
@@ -102,7 +110,8 @@ class AVSResize(BaseTransform):
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'keep_ratio={self.keep_ratio}, '
                 f"interpolation='{self.interpolation}', "
-                f'update_ori_shape={self.update_ori_shape})')
+                f'update_ori_shape={self.update_ori_shape}, '
+                f"backend='{self.backend}')")
 
 
 @TRANSFORMS.register_module()

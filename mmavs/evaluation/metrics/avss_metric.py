@@ -33,8 +33,12 @@ class AVSSMetric(BaseMetric):
       per-frame class IoU / F averaged over the frames where the class
       occurs, then over all K classes
       (:func:`mmavs.evaluation.functional.avss_j_and_f`). The official test
-      loop also scores the black frames it pads 5-frame clips with; here
-      each clip has its own frames only.
+      loop also scores the black frames it pads 5-frame clips with, as
+      all-background frames: with ``score_padded_frames`` the frames that
+      :class:`AVSPadClip` added (``padded=True``) are scored the same way
+      (ground truth ``background_index``, prediction as the model gives
+      it: the segmentor zeroes their logits, so background), in every
+      metric; otherwise each clip has its own frames only.
 
     All values are fractions in [0, 1]. Frames whose ground truth is all
     ``ignore_index`` are skipped; ignored pixels of other frames are left
@@ -45,6 +49,9 @@ class AVSSMetric(BaseMetric):
     Args:
         ignore_index (int): Ignored ground-truth value. Defaults to 255.
         beta2 (float): beta^2 of F-beta and F. Defaults to 0.3.
+        score_padded_frames (bool): Score padded frames as all-background
+            frames, as the official AVSS test. Defaults to False.
+        background_index (int): Background class. Defaults to 0.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names.
             Defaults to None.
@@ -54,11 +61,15 @@ class AVSSMetric(BaseMetric):
     def __init__(self,
                  ignore_index: int = 255,
                  beta2: float = 0.3,
+                 score_padded_frames: bool = False,
+                 background_index: int = 0,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.ignore_index = ignore_index
         self.beta2 = beta2
+        self.score_padded_frames = score_padded_frames
+        self.background_index = background_index
 
     @property
     def num_classes(self) -> int:
@@ -106,6 +117,8 @@ class AVSSMetric(BaseMetric):
                     f'AVSSMetric: frame {frame.get("img_path", name)} has '
                     f'pred_sem_seg {tuple(pred.shape)} but gt_sem_seg '
                     f'{tuple(gt.shape)}.')
+            if self.score_padded_frames and frame.get('padded', False):
+                gt = torch.full_like(gt, self.background_index)
             if bool((gt == self.ignore_index).all()):
                 continue  # unlabelled frame
             counts = class_pixel_counts(pred, gt, K, self.ignore_index)

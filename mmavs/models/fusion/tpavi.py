@@ -34,6 +34,14 @@ class TPAVI(BaseModule):
             Defaults to True.
         video_attention (bool): Attend to the video itself (official
             ``tpavi_vv_flag``). Defaults to False.
+        audio_proj_bias (bool): Bias in each block's audio projection
+            (False in the released AVSBench-Semantics model).
+            Defaults to True.
+        temporal_window (int, optional): Attend within consecutive windows
+            of this many frames of a clip instead of the whole clip (the
+            released AVSBench-Semantics model splits its 10-frame clips into
+            two windows of 5). T must be a multiple of it. Defaults to None
+            (whole clip).
         init_cfg (dict | list[dict], optional): Initialisation config.
     """
 
@@ -44,17 +52,26 @@ class TPAVI(BaseModule):
                  inter_channels: Optional[int] = None,
                  audio_attention: bool = True,
                  video_attention: bool = False,
+                 audio_proj_bias: bool = True,
+                 temporal_window: Optional[int] = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not (audio_attention or video_attention):
             raise ValueError('TPAVI needs audio_attention or video_attention')
+        if temporal_window is not None and (
+                isinstance(temporal_window, bool)
+                or not isinstance(temporal_window, int)
+                or temporal_window < 1):
+            raise ValueError('TPAVI temporal_window must be a positive int '
+                             f'or None, got {temporal_window!r}')
+        self.temporal_window = temporal_window
         self.stages, self.in_channels = parse_stages(
             'TPAVI', in_channels, stages)
         self.audio_attention = audio_attention
         self.video_attention = video_attention
         self.blocks = nn.ModuleList(
-            TPAVIBlock(self.in_channels[s], audio_channels, inter_channels)
-            for s in self.stages)
+            TPAVIBlock(self.in_channels[s], audio_channels, inter_channels,
+                       audio_proj_bias) for s in self.stages)
 
     def forward(self,
                 feats: Sequence[Tensor],
@@ -80,6 +97,12 @@ class TPAVI(BaseModule):
             shapes, and the aux dict when ``return_aux``.
         """
         check_fusion_inputs('TPAVI', feats, audio, num_frames)
+        if self.temporal_window is not None:
+            if num_frames % self.temporal_window:
+                raise ValueError(
+                    f'TPAVI: clips of {num_frames} frames do not split into '
+                    f'windows of temporal_window={self.temporal_window}')
+            num_frames = self.temporal_window  # windows attend on their own
         feats: List[Tensor] = list(feats)
         audio = audio.view(-1, num_frames, audio.shape[-1])  # (B, T, D)
         audio_proj: Dict[int, Tensor] = {}

@@ -29,16 +29,21 @@ class TPAVIBlock(nn.Module):
         audio_channels (int): Audio feature size. Defaults to 128.
         inter_channels (int, optional): Channels C' of theta, phi and g.
             Defaults to ``max(channels // 2, 1)``.
+        audio_proj_bias (bool): Bias in the audio projection
+            ``align_channel``. The released AVSBench-Semantics model has
+            none. Defaults to True (AVSBench-Object).
     """
 
     def __init__(self,
                  channels: int,
                  audio_channels: int = 128,
-                 inter_channels: Optional[int] = None) -> None:
+                 inter_channels: Optional[int] = None,
+                 audio_proj_bias: bool = True) -> None:
         super().__init__()
         self.channels = channels
         self.inter_channels = inter_channels or max(channels // 2, 1)
-        self.align_channel = nn.Linear(audio_channels, channels)
+        self.align_channel = nn.Linear(
+            audio_channels, channels, bias=audio_proj_bias)
         self.norm_layer = nn.LayerNorm(channels)
         self.g = nn.Conv3d(channels, self.inter_channels, 1)
         self.theta = nn.Conv3d(channels, self.inter_channels, 1)

@@ -43,6 +43,13 @@ class AVMLoss(nn.Module):
     ``loss_weight=0.5``, KL, average pooling, no threshold and no
     normalisation (``--norm_fea_flag`` is not passed), the defaults here.
 
+    The released AVSBench-Semantics script (``avs_scripts/avss``, 71-class
+    logits) computes ``M_i`` as the pooled hard foreground of the prediction,
+    ``argmax != background`` (``mask_source='foreground'``, no gradient
+    through the mask), and averages the per-frame losses over the labelled
+    frames of the batch (``gt_temporal_mask_flag``,
+    ``reduction='labelled_mean'``; a batch without one gives 0).
+
     The official decoder's in-place ReLU (``ResidualConvUnit``) rewrites the
     fused maps before the official loss reads them, so the official loss
     sees ``relu(Z_i)``. :class:`AVSBenchHead` avoids that side effect;
@@ -65,6 +72,15 @@ class AVMLoss(nn.Module):
             official ``euclidean_flag``). Defaults to ``'kl'``.
         visual_relu (bool): Apply ReLU to the fused maps first (see above).
             Defaults to True.
+        mask_source (str): ``'sigmoid'`` (binary logits) or
+            ``'foreground'`` (multi-class logits, see above). Defaults to
+            ``'sigmoid'``.
+        background_index (int): Background class of ``'foreground'``.
+            Defaults to 0.
+        reduction (str): ``'sum'`` (KL summed, L2 distance averaged over
+            all frames) or ``'labelled_mean'`` (per-frame losses averaged
+            over the frames whose sample has ``labelled=True``). Defaults to
+            ``'sum'``.
         loss_name (str, optional): Key of the loss. Defaults to
             ``'loss_avm_<mode>'``.
     """
@@ -78,13 +94,18 @@ class AVMLoss(nn.Module):
                  norm_feats: bool = False,
                  distance: str = 'kl',
                  visual_relu: bool = True,
+                 mask_source: str = 'sigmoid',
+                 background_index: int = 0,
+                 reduction: str = 'sum',
                  loss_name: Optional[str] = None) -> None:
         super().__init__()
-        for arg, value, options in (('mode', mode, ('av', 'vv')),
-                                    ('mask_pooling', mask_pooling,
-                                     ('avg', 'max')),
-                                    ('distance', distance,
-                                     ('kl', 'euclidean'))):
+        for arg, value, options in (
+            ('mode', mode, ('av', 'vv')),
+            ('mask_pooling', mask_pooling, ('avg', 'max')),
+            ('distance', distance, ('kl', 'euclidean')),
+            ('mask_source', mask_source, ('sigmoid', 'foreground')),
+            ('reduction', reduction, ('sum', 'labelled_mean')),
+        ):
             if value not in options:
                 raise ValueError(f'AVMLoss: {arg} must be one of {options}, '
                                  f'got {value!r}')
@@ -102,6 +123,9 @@ class AVMLoss(nn.Module):
         self.norm_feats = norm_feats
         self.distance = distance
         self.visual_relu = visual_relu
+        self.mask_source = mask_source
+        self.background_index = background_index
+        self.reduction = reduction
         self._loss_name = loss_name or f'loss_avm_{mode}'
         if not self._loss_name.startswith('loss_'):
             raise ValueError('AVMLoss: loss_name must start with "loss_", '
@@ -118,16 +142,26 @@ class AVMLoss(nn.Module):
         Args:
             ctx (dict): The segmentor's context (see
                 :class:`AudioVisualSegmentor`); reads ``seg_logits``
-                (B*T, 1, h, w), ``fused`` (levels (B*T, C_i, H_i, W_i)) and
-                ``aux['audio_proj']`` ({stage: (B*T, C_i)}).
+                (B*T, 1 or K, h, w), ``fused`` (levels (B*T, C_i, H_i,
+                W_i)), ``aux['audio_proj']`` ({stage: (B*T, C_i)}) and, for
+                ``'labelled_mean'``, ``data_samples``.
 
         Returns:
             Tensor: Scalar loss.
         """
         logits, fused = ctx['seg_logits'], ctx['fused']
-        if logits.dim() != 4 or logits.shape[1] != 1:
-            raise ValueError('AVMLoss needs binary logits of shape '
-                             f'(N, 1, h, w), got {tuple(logits.shape)}')
+        binary = self.mask_source == 'sigmoid'
+        if logits.dim() != 4 or (logits.shape[1] == 1) != binary:
+            raise ValueError(
+                f'AVMLoss with mask_source={self.mask_source!r} needs '
+                f"{'binary' if binary else 'multi-class'} logits of shape "
+                f"(N, {'1' if binary else 'K > 1'}, h, w), got "
+                f'{tuple(logits.shape)}')
+        weights = None
+        if self.reduction == 'labelled_mean':
+            weights = logits.new_tensor([
+                bool(s.metainfo.get('labelled')) for s in ctx['data_samples']
+            ])
         audio_proj: Dict[int, Tensor] = ctx['aux'].get('audio_proj', {})
         total = 0.
         for stage in self.stages:
@@ -140,17 +174,22 @@ class AVMLoss(nn.Module):
                     f'{stage} (it has {sorted(audio_proj)}); fuse audio at '
                     f'every stage in {self.stages}')
             total = total + self.stage_loss(logits, fused[stage],
-                                            audio_proj[stage])
+                                            audio_proj[stage], weights)
         return self.loss_weight * total / len(self.stages)
 
-    def stage_loss(self, logits: Tensor, feat: Tensor,
-                   audio: Tensor) -> Tensor:
+    def stage_loss(self,
+                   logits: Tensor,
+                   feat: Tensor,
+                   audio: Tensor,
+                   weights: Optional[Tensor] = None) -> Tensor:
         """Unweighted loss of one stage.
 
         Args:
-            logits (Tensor): Prediction logits of shape (N, 1, h, w).
+            logits (Tensor): Prediction logits of shape (N, 1 or K, h, w).
             feat (Tensor): Fused visual level of shape (N, C, H, W).
             audio (Tensor): Audio projection of shape (N, C).
+            weights (Tensor, optional): 1 for the labelled frames, shape
+                (N, ); required by ``'labelled_mean'``.
 
         Returns:
             Tensor: Scalar loss.
@@ -165,20 +204,24 @@ class AVMLoss(nn.Module):
             audio = F.normalize(audio, dim=-1)
             visual = F.normalize(visual, dim=-1)
         if self.mode == 'av':
-            return self.divergence(visual, audio)
+            return self.divergence(visual, audio, weights)
         dist = torch.cdist(audio, audio)
         dist = dist + SELF_DISTANCE_PENALTY * torch.eye(
             len(dist), device=dist.device)
-        return self.divergence(visual, visual[dist.argmin(dim=0)])
+        return self.divergence(visual, visual[dist.argmin(dim=0)], weights)
 
     def masked_visual(self, logits: Tensor, feat: Tensor) -> Tensor:
         """``mean_hw(M_i * Z_i)``: (N, 1, h, w), (N, C, H, W) -> (N, C)."""
         size = feat.shape[-2:]
+        if self.mask_source == 'foreground':
+            logits = (logits.argmax(1, keepdim=True) !=
+                      self.background_index).to(feat.dtype)
         if self.mask_pooling == 'avg':
             mask = F.adaptive_avg_pool2d(logits, size)
         else:
             mask = F.adaptive_max_pool2d(logits, size)
-        mask = mask.sigmoid()
+        if self.mask_source == 'sigmoid':
+            mask = mask.sigmoid()
         if self.visual_relu:
             feat = F.relu(feat)
         if not self.threshold:
@@ -186,12 +229,26 @@ class AVMLoss(nn.Module):
         mask = (mask > 0.5).to(feat.dtype)
         return (feat * mask).sum((2, 3)) / (mask.sum((2, 3)) + THRESHOLD_EPS)
 
-    def divergence(self, pred: Tensor, target: Tensor) -> Tensor:
-        """KL(softmax(target) || softmax(pred)) summed, or the mean L2
-        distance: (N, C), (N, C) -> scalar."""
+    def divergence(self,
+                   pred: Tensor,
+                   target: Tensor,
+                   weights: Optional[Tensor] = None) -> Tensor:
+        """KL(softmax(target) || softmax(pred)) or the L2 distance of each
+        frame, reduced by ``reduction`` (``weights`` (N, ) for
+        ``'labelled_mean'``): (N, C), (N, C) -> scalar."""
         if self.distance == 'kl':
-            return F.kl_div(
+            per_frame = F.kl_div(
                 F.log_softmax(pred, dim=-1),
                 F.softmax(target, dim=-1),
-                reduction='sum')
-        return F.pairwise_distance(target, pred).mean()
+                reduction='none').sum(-1)
+        else:
+            per_frame = F.pairwise_distance(target, pred)
+        if self.reduction == 'labelled_mean':
+            if weights is None or len(weights) != len(per_frame):
+                raise ValueError(
+                    "AVMLoss: reduction='labelled_mean' needs one labelled "
+                    f'flag per frame ({len(per_frame)} frames)')
+            return (per_frame * weights).sum() / weights.sum().clamp(min=1)
+        if self.distance == 'kl':
+            return per_frame.sum()
+        return per_frame.mean()

@@ -26,7 +26,11 @@ class AudioVisualSegmentor(EncoderDecoder):
     (B, T, 3, H, W) and ``audio`` of shape (B, T, ...); ``data_samples`` is a
     flat, clip-major list of B*T :obj:`SegDataSample`. Losses and predictions
     are per frame, as in mmseg; a frame without a label (all pixels
-    ``ignore_index``) adds nothing to the loss.
+    ``ignore_index``) adds nothing to the loss. With ``inputs['frame_mask']``
+    (B, T) (padded clips, :class:`AVSPadClip`) the audio features, the
+    visual levels before and after the fusion and the logits of padded
+    frames are multiplied by 0, as the released AVSBench-Semantics model
+    does (``vid_temporal_mask_flag``).
 
     A decode head whose class sets ``takes_audio = True`` (audio enters
     inside the head, e.g. between its feature and its classifier, or as its
@@ -147,17 +151,19 @@ class AudioVisualSegmentor(EncoderDecoder):
         visual = self.backbone(imgs.flatten(0, 1))
         if self.with_neck:
             visual = self.neck(visual)
+        visual = [_mask_frames(x, inputs) for x in visual]
         out = dict(
-            visual=list(visual), fused=tuple(visual), audio=None, aux={},
+            visual=visual, fused=tuple(visual), audio=None, aux={},
             num_frames=num_frames)
         if self.fusion is not None or self.head_takes_audio:
-            out['audio'] = self.audio_backbone(inputs['audio'].flatten(0, 1))
+            out['audio'] = _mask_frames(
+                self.audio_backbone(inputs['audio'].flatten(0, 1)), inputs)
         if self.fusion is not None:
             fused = self.fusion(
                 visual, out['audio'], num_frames, return_aux=return_aux)
             if return_aux:
                 fused, out['aux'] = fused
-            out['fused'] = tuple(fused)
+            out['fused'] = tuple(_mask_frames(x, inputs) for x in fused)
         return out
 
     def loss(self, inputs: Dict[str, Tensor],
@@ -167,7 +173,8 @@ class AudioVisualSegmentor(EncoderDecoder):
         if not len(self.av_losses):
             return super().loss(inputs, data_samples)
         ctx = self._encode(inputs, return_aux=True)
-        seg_logits = self.decode_head(self._head_inputs(ctx))
+        seg_logits = _mask_frames(
+            self.decode_head(self._head_inputs(ctx)), inputs)
         losses = add_prefix(
             self.decode_head.loss_by_feat(seg_logits, data_samples),
             'decode')
@@ -212,4 +219,14 @@ class AudioVisualSegmentor(EncoderDecoder):
         Returns:
             Tensor: Logits of shape (B*T, K, H, W).
         """
-        return super().inference(inputs, batch_img_metas).float()
+        return _mask_frames(
+            super().inference(inputs, batch_img_metas).float(), inputs)
+
+
+def _mask_frames(x: Tensor, inputs: Dict[str, Tensor]) -> Tensor:
+    """Zero the padded frames of (B*T, ...) ``x`` by ``inputs['frame_mask']``
+    (B, T), if given."""
+    mask = inputs.get('frame_mask')
+    if mask is None:
+        return x
+    return x * mask.reshape(-1, *([1] * (x.dim() - 1))).to(x.dtype)

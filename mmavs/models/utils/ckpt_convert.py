@@ -44,9 +44,15 @@ def avsbench_convert(
         backbone (str, optional): ``'r50'`` or ``'pvt_v2_b5'``; detected
             from the keys when None.
 
+    The AVSBench-Semantics release (``avs_scripts/avss``) has the same
+    layout with 71 output classes and no ``tpavi_b*.align_channel.bias``;
+    the summary tells it apart.
+
     Returns:
         tuple[OrderedDict, dict]: The mmavs state dict and a summary
-        (``backbone``, ``tpavi_stages`` (0-based), ``dropped_keys``).
+        (``backbone``, ``tpavi_stages`` (0-based), ``dropped_keys``,
+        ``num_classes`` (output channels, None without ``output_conv.4``)
+        and ``audio_proj_bias`` (None without TPAVI)).
 
     Raises:
         ValueError: On an unknown backbone or keys no rule maps.
@@ -85,8 +91,14 @@ def avsbench_convert(
     if unknown:
         raise ValueError(f'{len(unknown)} keys of no known AVSBench '
                          f'{backbone} TPAVI module: {unknown[:10]}')
+    seg = state_dict.get('output_conv.4.weight')
     info = dict(
-        backbone=backbone, tpavi_stages=stages, dropped_keys=dropped)
+        backbone=backbone,
+        tpavi_stages=stages,
+        dropped_keys=dropped,
+        num_classes=None if seg is None else int(seg.shape[0]),
+        audio_proj_bias=any(k.endswith('.align_channel.bias')
+                            for k in state_dict) if stages else None)
     return converted, info
 
 

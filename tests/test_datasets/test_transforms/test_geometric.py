@@ -59,7 +59,8 @@ def test_resize_args_and_repr():
         AVSResize(scale=(224, ))
     t = TRANSFORMS.build(dict(type='AVSResize', scale=(224, 160)))
     assert repr(t) == ("AVSResize(scale=(224, 160), keep_ratio=False, "
-                       "interpolation='bilinear', update_ori_shape=False)")
+                       "interpolation='bilinear', update_ori_shape=False, "
+                       "backend='cv2')")
 
 
 def test_resize_update_ori_shape():

@@ -73,3 +73,25 @@ def test_errors():
     bad[2].pred_sem_seg = PixelData(data=torch.zeros(1, 3, 3).long())
     with pytest.raises(ValueError, match=r'pred_sem_seg \(1, 3, 3\)'):
         metric.process({}, bad)
+
+
+def test_padded_frames_scored_as_background_like_the_official_test():
+    """``score_padded_frames``: a frame padded by AVSPadClip (label all
+    ignore_index, logits zeroed -> predicted background) counts as an
+    all-background frame, as the official test loop's black frames."""
+    batch = _batch()
+    batch[1].set_metainfo(dict(padded=True))  # clip a's unlabelled frame
+    metric = AVSSMetric(score_padded_frames=True)
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process({}, batch)
+    res = metric.evaluate(2)
+    # background: frames a0 (IoU 1, F 1), b0 (3/4, 13/14) and the padded one
+    assert res['J'] == pytest.approx((11 / 12 + 1 / 3 + 1 / 6) / 4, abs=1e-7)
+    assert res['F'] == pytest.approx((41 / 42 + 0.75) / 4, abs=1e-7)
+    assert res['mIoU'] == pytest.approx((10 / 11 + 1 / 3 + 1 / 4) / 3)
+    # off by default: the padded frame is skipped as unlabelled
+    metric = AVSSMetric()
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process({}, batch)
+    assert metric.evaluate(2)['J'] == pytest.approx(
+        (0.875 + 1 / 3 + 1 / 6) / 4, abs=1e-7)

@@ -148,3 +148,32 @@ def test_tpavi_aux_without_audio_attention_is_empty():
     _, aux = fusion([torch.randn(2, 4, 2, 2)], torch.randn(2, 3),
                     num_frames=2, return_aux=True)
     assert aux == dict(audio_proj={}, attn={})
+
+
+def test_temporal_window_attends_within_windows():
+    """AVSBench-Semantics: a 10-frame clip fused as two 5-frame clips."""
+    torch.manual_seed(0)
+    fusion = TPAVI(in_channels=8, stages=(0, ), audio_channels=6,
+                   temporal_window=5).eval()
+    torch.nn.init.normal_(fusion.blocks[0].W_z[1].weight)
+    whole = TPAVI(in_channels=8, stages=(0, ), audio_channels=6).eval()
+    whole.load_state_dict(fusion.state_dict())
+    feats = [torch.randn(20, 8, 3, 4)]  # 2 clips of 10 frames
+    audio = torch.randn(20, 6)
+    out = fusion(feats, audio, num_frames=10)[0]
+    assert torch.allclose(out, whole(feats, audio, num_frames=5)[0])
+    assert not torch.allclose(out, whole(feats, audio, num_frames=10)[0],
+                              atol=1e-3)
+    with pytest.raises(ValueError, match='do not split into windows'):
+        fusion([torch.randn(12, 8, 3, 4)], torch.randn(12, 6), num_frames=6)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match='temporal_window'):
+            TPAVI(temporal_window=bad)
+
+
+def test_audio_projection_without_bias():
+    fusion = TPAVI(in_channels=8, stages=(1, 2), audio_proj_bias=False)
+    keys = fusion.state_dict().keys()
+    assert 'blocks.0.align_channel.weight' in keys
+    assert not any(k.endswith('align_channel.bias') for k in keys)
+    assert TPAVIBlock(4).align_channel.bias is not None

@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 import torch.nn as nn
+from mmseg.structures import SegDataSample
 
 from mmavs.models.losses import AVMLoss
 
@@ -263,3 +264,56 @@ def test_bad_arguments_and_inputs():
     audios[1] = audios[1][:, :3]
     with pytest.raises(ValueError, match='do not match'):
         AVMLoss(stages=(1, ))(ctx_of(logits, maps, audios))
+
+
+def official_avss_loss(logits, maps, audios, stages, labelled):
+    """``A_MaskedV_SimmLoss`` of ``avs_scripts/avss/loss.py`` (KL): the
+    pooled hard foreground ``argmax != 0`` masks the (ReLU'd) map; per-frame
+    KL sums over the labelled frames / their number; stage mean x 0.5."""
+    total = 0.
+    for s in stages:
+        fmap_all = maps[s]
+        c, hh, ww = fmap_all.shape[1:]
+        per_frame = []
+        for n in range(len(logits)):
+            fg = (logits[n].argmax(0) != 0).double()
+            pooled = pool_naive(fg, (hh, ww), 'avg')
+            visual = [
+                sum(max(float(fmap_all[n, k, i, j]), 0.) * float(pooled[i, j])
+                    for i in range(hh) for j in range(ww)) / (hh * ww)
+                for k in range(c)
+            ]
+            per_frame.append(kl_sum([visual], [audios[s][n].tolist()]))
+        total += sum(v for v, lab in zip(per_frame, labelled) if lab) / sum(
+            labelled)
+    return 0.5 * total / len(stages)
+
+
+def test_semantic_variant_matches_official_avss_formula():
+    torch.manual_seed(0)
+    logits = torch.randn(4, 5, 9, 9, dtype=torch.double)
+    logits[1, 0] += 3  # a frame predicted (mostly) background
+    _, maps, audios = make_inputs(sizes=(6, 3, 2, 1))
+    labelled = [True, True, False, True]
+    ctx = ctx_of(logits, maps, audios)
+    ctx['data_samples'] = [
+        SegDataSample(metainfo=dict(labelled=lab)) for lab in labelled
+    ]
+    loss = AVMLoss(mask_source='foreground', reduction='labelled_mean')
+    expected = official_avss_loss(logits, maps, audios, (0, 1, 2, 3),
+                                  labelled)
+    assert loss(ctx).item() == pytest.approx(expected, rel=1e-9)
+    # the unlabelled frame adds nothing; the binary default refuses K > 1
+    maps2 = [m.clone() for m in maps]
+    for m in maps2:
+        m[2] = torch.randn_like(m[2])
+    ctx2 = dict(ctx, fused=tuple(maps2))
+    assert loss(ctx2).item() == pytest.approx(loss(ctx).item(), rel=1e-12)
+    with pytest.raises(ValueError, match='binary logits'):
+        AVMLoss()(ctx)
+    with pytest.raises(ValueError, match='multi-class logits'):
+        AVMLoss(mask_source='foreground')(ctx_of(logits[:, :1], maps, audios))
+    with pytest.raises(ValueError, match='mask_source'):
+        AVMLoss(mask_source='soft')
+    with pytest.raises(ValueError, match='reduction'):
+        AVMLoss(reduction='mean')
