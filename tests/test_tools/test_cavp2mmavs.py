@@ -6,6 +6,7 @@ official forward (written from ``models/cavp_model.py``, ``models/attn.py``,
 saved in the released key layouts, converted by
 ``tools/model_converters/cavp2mmavs.py`` and compared with the mmavs model
 built from the released config: equal logits, mono and stereo audio."""
+import json
 import os.path as osp
 import subprocess
 import sys
@@ -533,3 +534,67 @@ def test_tool_converts_and_checks_strict_loading(tmp_path):
     assert ckpt['meta']['audio'] == 'vgg'
     model = mmavs_model(False)
     model.load_state_dict(ckpt['state_dict'], strict=True)
+
+
+def narrow_options(num_classes):
+    """--cfg-options that give a released config the widths of NARROW."""
+    latent = NARROW['aspp'] + NARROW['c1']
+    head, fusion = 'model.decode_head.head', 'model.decode_head.fusion'
+    convs = ','.join(str(c) for c in VGG_NARROW[0])
+    return [
+        f'model.backbone.stem_channels={NARROW["stem"] * 2}',
+        f'model.backbone.base_channels={NARROW["base"]}',
+        f'{head}.in_channels={NARROW["base"] * 32}',
+        f'{head}.channels={NARROW["aspp"]}',
+        f'{head}.c1_in_channels={NARROW["base"] * 4}',
+        f'{head}.c1_channels={NARROW["c1"]}',
+        f'model.decode_head.num_classes={num_classes}',
+        f'{fusion}.in_channels={latent}',
+        f'{fusion}.audio_channels={latent}',
+        f'{fusion}.embed_dims={latent}',
+        f'{fusion}.projector_channels={NARROW["proj"]}',
+        f'model.audio_backbone.conv_channels=({convs})',
+        'model.audio_backbone.fc_channels=(32,24)',
+        'model.audio_backbone.init_cfg=None',
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name, num_classes, tree', [
+    ('avss', 5, 'tiny_avss_root'),
+    ('avsbench-s4', 2, 'tiny_avs_root'),
+    ('avsbench-ms3', 2, 'tiny_avs_root'),
+])
+def test_tools_test_runs_the_released_configs(name, num_classes, tree,
+                                              request, tmp_path):
+    """A released-layout checkpoint, converted, through tools/test.py on
+    the synthetic trees (AVSS; S4 / MS3 for AVSBench-Object) with each
+    released config (at the narrow widths)."""
+    root = request.getfixturevalue(tree)
+    torch.manual_seed(0)
+    official = randomise(
+        OfficialCAVP(num_classes, VGG(*VGG_NARROW), NARROW))
+    src, dst = tmp_path / 'official.pth', tmp_path / 'mmavs.pth'
+    torch.save(layouts(official.state_dict())['training'], src)
+    config = CONFIG.replace('avss', name)
+    options = narrow_options(num_classes) + [
+        f'{s}_dataloader.{key}' for s in ('train', 'val', 'test')
+        for key in (f'dataset.data_root={root}', 'num_workers=0',
+                    'persistent_workers=False')
+    ]
+    run = partial(subprocess.run, capture_output=True, text=True, cwd=ROOT)
+    proc = run([sys.executable, TOOL, str(src), str(dst)])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = run([
+        sys.executable, 'tools/test.py', config, str(dst), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options', *options
+    ])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert 'missing keys' not in proc.stdout + proc.stderr
+    with open(tmp_path / 'test' / 'test_metrics.json') as f:
+        metrics = json.load(f)
+    expected = {'mIoU', 'mFscore', 'mFDR', 'J', 'F'}
+    if name != 'avss':
+        expected |= {'mJ', 'mF'}
+    assert expected <= set(metrics)
+    assert all(0 <= metrics[k] <= 1 for k in expected - {'mFDR'})
