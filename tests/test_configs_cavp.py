@@ -164,7 +164,7 @@ def test_every_cavp_config_is_the_released_network():
         for p in glob.glob(osp.join(ROOT, 'configs', 'cavp', '*.py'))
     ]
     released = [n for n in names if n.startswith('cavp_')]
-    assert len(released) == 4
+    assert len(released) == 10
     for name in released:
         model = load(name).model
         assert model.decode_head.type == 'AudioFusionHead', name
@@ -173,3 +173,29 @@ def test_every_cavp_config_is_the_released_network():
     for name in set(names) - set(released):
         assert name.startswith(('cavp-enc', 'ca_', 'ca-')), name
         assert load(name).model.decode_head.type != 'AudioFusionHead', name
+
+
+@pytest.mark.parametrize('subset', ['ss', 'ms', 'msmi'])
+@pytest.mark.parametrize('channels', ['mono', 'stereo'])
+def test_released_vpo_configs(subset, channels):
+    cfg = load(f'cavp_r101-d8_2xb8-80e_vpo-{subset}-{channels}-512x512.py')
+    # the released network with VPO's settings (config/config_vpo_*.py)
+    expected = load(RELEASED.format('avss')).model.to_dict()
+    expected['backbone'].update(
+        depth=101, strides=(1, 2, 1, 1), dilations=(1, 1, 2, 2),
+        contract_dilation=True)
+    expected['audio_backbone'] = dict(
+        type='ResNetAudio', depth=18, in_channels=1 + (channels == 'stereo'),
+        out_channels=304,
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18'))
+    expected['decode_head']['head']['num_classes'] = 22
+    assert cfg.model.to_dict() == expected
+    # README: 2 GPUs x batch 8, --lr 5e-4 (x 2 GPUs in main_vpo_*.py),
+    # weight decay 5e-4
+    assert cfg.train_dataloader.batch_size == 8
+    assert cfg.optim_wrapper.optimizer == dict(
+        type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4)
+    log_mel = next(t for t in cfg.train_dataloader.dataset.pipeline
+                   if t.type == 'ComputeLogMel')
+    assert (log_mel.window_seconds, log_mel.num_time_frames) == (3.0, 300)
+    assert log_mel.stereo == (channels == 'stereo')
