@@ -121,7 +121,8 @@ def test_released_avss_224_network_and_recipe():
     assert head.fusion.in_channels == head.head.channels + \
         head.head.c1_channels == 304
     assert 'fusion' not in model
-    assert model.av_loss.type == 'CAVPLoss' and model.av_loss.stage == 0
+    assert model.av_loss.type == 'CAVPContrastLoss'
+    assert (model.av_loss.stage, model.av_loss.max_views) == (0, 512)
     # README: batch 16, lr 1e-3, weight decay 1e-4, 80 epochs
     assert cfg.train_dataloader.batch_size == 16
     assert cfg.optim_wrapper.optimizer == dict(

@@ -30,7 +30,7 @@ model = dict(
             embed_dims=latent,
             projector_channels=16,
             num_heads=2)),
-    av_loss=dict(num_samples=256))
+    av_loss=dict(max_views=16))  # 16x16 fused maps
 
 audio_transforms = [
     dict(type='LoadAudio'),

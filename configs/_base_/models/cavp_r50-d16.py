@@ -69,15 +69,15 @@ model = dict(
             projector_channels=256,
             depth=1,
             num_heads=4)),
-    # the contrastive loss on the fused 304-d feature of the original and
-    # the batch-re-paired audio (mmavs' CAVPLoss: see configs/cavp/README.md
-    # for how it differs from the official ContrastLoss)
+    # the official contrastive loss (loss/contrastive_aud.py) on the fused
+    # 304-d feature of the original and the batch-re-paired audio, with the
+    # trainers' per-class audio bank (16 clips, half of the mismatched
+    # pairs re-paired with their own class from epoch 1)
     av_loss=dict(
-        type='CAVPLoss',
+        type='CAVPContrastLoss',
         stage=0,
         temperature=0.1,
-        num_samples=1024,
-        pos_fraction=0.5,
+        max_views=512,
         memory_bank=dict(size=16, replace_fraction=0.5, start_epoch=1),
         loss_weight=1.0),
     train_cfg=dict(),
