@@ -101,6 +101,12 @@ def test_vpo_configs(subset, channels):
                    for t in cfg.test_dataloader.dataset.pipeline)
 
 
+def log_mel(loader):
+    t = next(t for t in loader.dataset.pipeline if t.type == 'ComputeLogMel')
+    assert t.num_time_frames == 96
+    return t.crop_seconds, t.num_chunks
+
+
 def test_released_avss_224_network_and_recipe():
     cfg = load(RELEASED.format('avss'))
     model = cfg.model
@@ -132,6 +138,8 @@ def test_released_avss_224_network_and_recipe():
     }
     assert cfg.train_cfg.max_epochs == 80
     assert cfg.test_evaluator == dict(type='AVSSMetric', miou_average='all')
+    for loader in (cfg.train_dataloader, cfg.test_dataloader):
+        assert log_mel(loader) == (10.0, 10)  # clips padded to 10 frames
     resize = [t for t in cfg.test_dataloader.dataset.pipeline
               if t.type == 'AVSResize']
     assert resize == [
@@ -155,6 +163,9 @@ def test_released_avsbench_object_configs(subset):
                    for t in cfg.test_dataloader.dataset.pipeline)
     assert cfg.test_evaluator == dict(
         type='AVSSMetric', miou_average='all', object_jf=True)
+    # official chunks: 5 (2 s) at test; 10 (1 s) when training on MS3
+    assert log_mel(cfg.test_dataloader) == (10.0, 5)
+    assert log_mel(cfg.train_dataloader) == (10.0, 5 if subset == 's4' else 10)
 
 
 def test_every_cavp_config_is_the_released_network():

@@ -15,9 +15,16 @@ crop_size = (224, 224)
 model = dict(
     decode_head=dict(head=dict(num_classes=2)),
     av_loss=dict(memory_bank=None, loss_weight=0.1))
+# audio: the official loader crops 10 s around the clip's middle and the
+# trainer cuts it into 5 chunks (2 s): frame t gets the first 96 log-mel
+# frames of chunk t
 audio_transforms = [
     dict(type='LoadAudio'),
-    dict(type='ComputeLogMel', window_seconds=1.0, num_time_frames=96),
+    dict(
+        type='ComputeLogMel',
+        num_time_frames=96,
+        crop_seconds=10.0,
+        num_chunks=5),
 ]
 train_pipeline = [
     dict(type='AVSSampleFrames', num_frames=1),

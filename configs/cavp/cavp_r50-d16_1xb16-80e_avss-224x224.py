@@ -13,9 +13,16 @@ crop_size = (224, 224)
 # training and testing; one labelled frame per clip per iteration with its
 # 1 s log-mel; horizontal flips. (The official random rescaling by 0.5 /
 # 0.75 / 1 before the resize changes no geometry and is left out.)
+# audio: the official loader crops 10 s around the clip's middle and the
+# trainer cuts it into 10 chunks (clips are padded to 10 frames): frame t
+# gets the first 96 log-mel frames of chunk t
 audio_transforms = [
     dict(type='LoadAudio'),
-    dict(type='ComputeLogMel', window_seconds=1.0, num_time_frames=96),
+    dict(
+        type='ComputeLogMel',
+        num_time_frames=96,
+        crop_seconds=10.0,
+        num_chunks=10),
 ]
 train_pipeline = [
     dict(type='AVSSampleFrames', num_frames=1),

@@ -82,8 +82,10 @@ class CAVPFusion(BaseModule):
             feat (Tensor): Visual feature (B*T, in_channels, h, w).
             audio (Tensor): Audio features (B*T, audio_channels).
             num_frames (int): T (frames are independent; checked only).
-            return_aux (bool): Also return ``dict(attn=(B*T, heads, h*w,
-                1))``, the last block's sigmoid attention. Defaults to False.
+            return_aux (bool): Also return ``dict(attn={0: (B*T, h, w)})``,
+                the last block's sigmoid attention on the audio token,
+                averaged over heads (the map :class:`FusionAuxRecorder`
+                reads). Defaults to False.
 
         Returns:
             Tensor | tuple: The fused feature (B*T, embed_dims, h, w)
@@ -103,4 +105,6 @@ class CAVPFusion(BaseModule):
             visual, audio, attn = block(
                 visual, audio, update_audio=i < len(self.blocks) - 1)
         fused = self.norm(visual).mT.reshape(n, self.out_channels, h, w)
-        return (fused, dict(attn=attn)) if return_aux else fused
+        if not return_aux:
+            return fused
+        return fused, dict(attn={0: attn.mean(1)[..., 0].reshape(n, h, w)})

@@ -125,3 +125,22 @@ def test_segmentor_contrasts_the_fused_head_feature():
     head = model.decode_head
     assert head.fusion.blocks[0].k.weight.grad.abs().sum() > 0
     assert head.head.conv_seg.weight.grad is None
+
+
+def test_attention_recorder_finds_the_head_fusion():
+    from mmavs.visualization import FusionAuxRecorder
+    model = MODELS.build(
+        dict(
+            type='AudioVisualSegmentor',
+            backbone=dict(
+                type='mmseg.ResNetV1c', depth=18, base_channels=4,
+                stem_channels=8, norm_cfg=NORM),
+            audio_backbone=dict(
+                type='ResNetAudio', depth=18, out_channels=12),
+            decode_head=cavp_head())).eval()
+    inputs = dict(
+        imgs=torch.randn(2, 1, 3, 64, 64), audio=torch.randn(2, 1, 1, 96, 64))
+    with FusionAuxRecorder(model) as recorder, torch.no_grad():
+        logits = model.encode_decode(inputs, [dict(img_shape=(64, 64))] * 2)
+    assert logits.shape == (2, 3, 64, 64)
+    assert recorder.attention().shape == (2, 16, 16)

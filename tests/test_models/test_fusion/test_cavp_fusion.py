@@ -31,7 +31,9 @@ def test_fusion_shapes_frames_and_aux():
     feat, audio = torch.randn(4, 6, 3, 5), torch.randn(4, 4)
     fused, aux = fusion(feat, audio, num_frames=2, return_aux=True)
     assert fused.shape == (4, 8, 3, 5)
-    assert aux['attn'].shape == (4, 2, 15, 1)
+    attn = aux['attn'][0]
+    assert attn.shape == (4, 3, 5)
+    assert (attn > 0).all() and (attn < 1).all()  # sigmoid, head-averaged
     # frames are independent: each sees its own audio only
     alone = fusion(feat[1:2], audio[1:2], num_frames=1)
     torch.testing.assert_close(fused[1:2], alone)
