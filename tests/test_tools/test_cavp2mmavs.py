@@ -574,8 +574,10 @@ def test_tools_test_runs_the_released_configs(name, num_classes, tree,
     torch.manual_seed(0)
     official = randomise(
         OfficialCAVP(num_classes, VGG(*VGG_NARROW), NARROW))
-    src, dst = tmp_path / 'official.pth', tmp_path / 'mmavs.pth'
-    torch.save(layouts(official.state_dict())['training'], src)
+    # the tool itself is run by test_tool_converts_and_checks_strict_loading
+    converted, _ = cavp_convert(layouts(official.state_dict())['training'])
+    dst = tmp_path / 'mmavs.pth'
+    torch.save(dict(state_dict=converted), dst)
     config = CONFIG.replace('avss', name)
     options = narrow_options(num_classes) + [
         f'{s}_dataloader.{key}' for s in ('train', 'val', 'test')
@@ -583,8 +585,6 @@ def test_tools_test_runs_the_released_configs(name, num_classes, tree,
                     'persistent_workers=False')
     ]
     run = partial(subprocess.run, capture_output=True, text=True, cwd=ROOT)
-    proc = run([sys.executable, TOOL, str(src), str(dst)])
-    assert proc.returncode == 0, proc.stderr[-2000:]
     proc = run([
         sys.executable, 'tools/test.py', config, str(dst), '--work-dir',
         str(tmp_path / 'test'), '--cfg-options', *options
