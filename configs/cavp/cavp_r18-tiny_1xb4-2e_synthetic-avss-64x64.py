@@ -1,35 +1,36 @@
 # A small CAVP that trains on CPU on the synthetic AVSBench-Semantics tree
 # (tools/dataset_converters/make_synthetic_avss.py, 4 classes + background):
-# the paper's architecture (dilated ResNet, f_CA, DeepLabV3+, CAVP loss),
-# narrower: ResNetV1c-18 with 16 base channels, 16-channel ASPP, 32-wide
-# attention, a ResNet-18 audio encoder from scratch, Adam.
-_base_ = [
-    '../_base_/models/cavp_r50-d8.py', '../_base_/datasets/avss_224x224.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_sgd_80e.py'
-]
+# the released architecture (deep-stem ResNet with a multi-grid dilated last
+# stage, the official DeepLabV3+ with the audio fused on its feature, a
+# VGG-shaped audio encoder, the CAVP loss), narrower: ResNetV1c-18 with 16
+# base channels, a 16-channel ASPP, a 24-channel fusion point, a small VGG
+# from scratch, Adam.
+_base_ = './cavp_r50-d16_1xb16-80e_avss-224x224.py'
 data_root = 'data/synthetic_avss'
 num_classes = 5
 crop_size = (64, 64)
+latent = 24  # 16 ASPP + 8 layer1 channels
 model = dict(
     backbone=dict(
-        depth=18,
-        base_channels=16,
-        stem_channels=16,
+        depth=18, base_channels=16, stem_channels=16, multi_grid=(2, 4)),
+    audio_backbone=dict(
+        conv_channels=(8, 'M', 16, 'M', 16, 'M', 16, 'M'),
+        fc_channels=(32, latent),
         init_cfg=None),
-    audio_backbone=dict(out_channels=64, init_cfg=None),
-    fusion=dict(
-        in_channels=[16, 32, 64, 128],
-        audio_channels=64,
-        embed_dims=32,
-        num_heads=2),
-    av_loss=dict(num_samples=256),
     decode_head=dict(
-        in_channels=128,
-        channels=16,
-        dilations=(1, 2, 3, 4),
-        c1_in_channels=16,
-        c1_channels=8,
-        num_classes=num_classes))
+        head=dict(
+            in_channels=128,
+            channels=16,
+            c1_in_channels=16,
+            c1_channels=8,
+            num_classes=num_classes),
+        fusion=dict(
+            in_channels=latent,
+            audio_channels=latent,
+            embed_dims=latent,
+            projector_channels=16,
+            num_heads=2)),
+    av_loss=dict(max_views=16))  # 16x16 fused maps
 
 audio_transforms = [
     dict(type='LoadAudio'),
@@ -40,8 +41,8 @@ train_pipeline = [
     dict(type='LoadAVSFrames'),
     dict(type='LoadAVSSemanticAnnotations', palette=num_classes),
     *audio_transforms,
-    dict(type='AVSResize', scale=crop_size),
     dict(type='AVSRandomFlip', prob=0.5),
+    dict(type='AVSResize', scale=crop_size, interpolation='bicubic'),
     dict(type='ComputeAudioLabels'),
     dict(type='PackAVSInputs'),
 ]
@@ -50,7 +51,11 @@ test_pipeline = [
     dict(type='LoadAVSFrames'),
     dict(type='LoadAVSSemanticAnnotations', palette=num_classes),
     *audio_transforms,
-    dict(type='AVSResize', scale=crop_size, update_ori_shape=True),
+    dict(
+        type='AVSResize',
+        scale=crop_size,
+        interpolation='bicubic',
+        update_ori_shape=True),
     dict(type='ComputeAudioLabels'),
     dict(type='PackAVSInputs'),
 ]

@@ -1,7 +1,7 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 from .io import AudioDecodeError, load_wav
-from .log_mel import (LOG_MEL_SAMPLE_RATE, frame_windows, log_mel_db,
-                      waveform_to_log_mel)
+from .log_mel import (LOG_MEL_SAMPLE_RATE, cavp_crop_chunks, frame_windows,
+                      log_mel_db, waveform_to_log_mel)
 from .vggish_frontend import (frame, htk_mel_matrix, log_mel_spectrogram,
                               pad_or_cut_examples, periodic_hann,
                               stft_magnitude, waveform_to_vggish_examples)
@@ -10,5 +10,5 @@ __all__ = [
     'AudioDecodeError', 'load_wav', 'frame', 'htk_mel_matrix',
     'log_mel_spectrogram', 'pad_or_cut_examples', 'periodic_hann',
     'stft_magnitude', 'waveform_to_vggish_examples', 'LOG_MEL_SAMPLE_RATE',
-    'frame_windows', 'log_mel_db', 'waveform_to_log_mel'
+    'cavp_crop_chunks', 'frame_windows', 'log_mel_db', 'waveform_to_log_mel'
 ]

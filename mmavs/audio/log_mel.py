@@ -116,6 +116,46 @@ def frame_windows(waveform: Tensor,
     return torch.stack(windows)
 
 
+def cavp_crop_chunks(waveform: Tensor,
+                     crop_length: int,
+                     num_chunks: int,
+                     frame_indices: Sequence[int]) -> Tensor:
+    """The per-frame audio of the official CAVP loaders.
+
+    ``crop_audio`` of cyh-0/CAVP: ``crop_length`` samples from
+    ``L // 2 - crop_length // 2`` with Python slicing (a negative start
+    counts from the end, so a clip shorter than the crop keeps only its
+    tail from that point on), repeated periodically up to ``crop_length``
+    if short; then the trainers' ``view(T, -1)``: ``num_chunks`` equal
+    chunks, chunk ``t`` for frame ``t``.
+
+    Args:
+        waveform (Tensor): Samples with shape (C, L).
+        crop_length (int): Samples of the crop (10 s in CAVP).
+        num_chunks (int): Chunks of the crop (the loader's frame count:
+            10 for AVSBench-Semantics, padded; 5 for AVSBench-Object).
+        frame_indices (Sequence[int]): Frames (chunks) to return.
+
+    Returns:
+        Tensor: Chunks with shape (len(frame_indices), C,
+        crop_length // num_chunks).
+    """
+    if crop_length % num_chunks:
+        raise ValueError(f'a crop of {crop_length} samples does not split '
+                         f'into {num_chunks} chunks.')
+    bad = [t for t in frame_indices if not 0 <= t < num_chunks]
+    if bad:
+        raise ValueError(
+            f'frame indices {bad} are outside [0, {num_chunks}).')
+    start = waveform.shape[-1] // 2 - crop_length // 2
+    crop = waveform[:, start:start + crop_length]
+    if crop.shape[-1] != crop_length:
+        repeats = crop_length // crop.shape[-1] + 1
+        crop = crop.repeat(1, repeats)[:, :crop_length]
+    chunks = crop.reshape(crop.shape[0], num_chunks, -1).transpose(0, 1)
+    return chunks[list(frame_indices)]
+
+
 def waveform_to_log_mel(waveform: Tensor,
                         sample_rate: int,
                         num_frames: int,
@@ -123,12 +163,16 @@ def waveform_to_log_mel(waveform: Tensor,
                         num_time_frames: Optional[int] = 96,
                         stereo: bool = False,
                         frame_indices: Optional[Sequence[int]] = None,
+                        crop_seconds: Optional[float] = None,
+                        num_chunks: Optional[int] = None,
                         **spec_kwargs) -> Tensor:
     """Per-frame log-mel spectrograms of a clip.
 
     Steps: mix to mono (channel mean, as CAVP) unless ``stereo``; resample to
-    16 kHz; cut each frame's window (:func:`frame_windows`); compute
-    :func:`log_mel_db` of every window and channel.
+    16 kHz; cut each frame's window (:func:`frame_windows`; with
+    ``crop_seconds``, the official CAVP chunks of :func:`cavp_crop_chunks`
+    instead, ``window_seconds`` unused); compute :func:`log_mel_db` of every
+    window and channel.
 
     Args:
         waveform (Tensor): float samples with shape (C, L).
@@ -142,6 +186,10 @@ def waveform_to_log_mel(waveform: Tensor,
             Defaults to False (mono).
         frame_indices (Sequence[int], optional): Frames to compute.
             Defaults to None (all T).
+        crop_seconds (float, optional): Official CAVP crop (10.0).
+            Defaults to None (centred windows).
+        num_chunks (int, optional): Chunks of the crop. Defaults to None
+            (``num_frames``).
         **spec_kwargs: Other arguments of :func:`log_mel_db`.
 
     Returns:
@@ -158,9 +206,15 @@ def waveform_to_log_mel(waveform: Tensor,
         0, keepdim=True)
     if sample_rate != LOG_MEL_SAMPLE_RATE:
         signal = AF.resample(signal, int(sample_rate), LOG_MEL_SAMPLE_RATE)
-    window_length = int(round(window_seconds * LOG_MEL_SAMPLE_RATE))
-    windows = frame_windows(signal, num_frames, window_length,
-                            frame_indices)
+    if crop_seconds is not None:
+        windows = cavp_crop_chunks(
+            signal, int(round(crop_seconds * LOG_MEL_SAMPLE_RATE)),
+            num_chunks or num_frames,
+            range(num_frames) if frame_indices is None else frame_indices)
+    else:
+        window_length = int(round(window_seconds * LOG_MEL_SAMPLE_RATE))
+        windows = frame_windows(signal, num_frames, window_length,
+                                frame_indices)
     return log_mel_db(
         windows, num_time_frames=num_time_frames,
         **spec_kwargs).contiguous()

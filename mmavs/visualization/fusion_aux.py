@@ -16,13 +16,16 @@ class FusionAuxRecorder:
     (B*T, H_s, W_s).
 
     Args:
-        model (nn.Module): A segmentor with a ``fusion`` module (a wrapped
-            model's ``module`` is used).
+        model (nn.Module): A segmentor with a ``fusion`` module, or whose
+            decode head has one (:class:`AudioFusionHead`); a wrapped
+            model's ``module`` is used.
     """
 
     def __init__(self, model: nn.Module) -> None:
         model = getattr(model, 'module', model)
-        fusion = getattr(model, 'fusion', None)
+        # encoder-level fusion, else one inside the decode head
+        fusion = getattr(model, 'fusion', None) or getattr(
+            getattr(model, 'decode_head', None), 'fusion', None)
         if fusion is None:
             raise ValueError(f'{type(model).__name__} has no fusion module: '
                              'there is no audio-visual attention to record.')

@@ -45,7 +45,8 @@ def test_train_then_test_cavp(tiny_avss_root, tmp_path):
     assert all(float(c) > 0 and float(v) > 0 for c, v in losses)
     state = torch.load(work / 'epoch_1.pth', weights_only=False)
     assert state['meta']['iter'] == 2
-    assert any(k.startswith('fusion.blocks.0.query')
+    # the released network: the audio is fused inside the decode head
+    assert any(k.startswith('decode_head.fusion.blocks.0.q.')
                for k in state['state_dict'])
 
     run('tools/test.py', CONFIG, str(work / 'epoch_1.pth'), '--work-dir',

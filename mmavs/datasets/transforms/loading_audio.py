@@ -299,12 +299,22 @@ class ComputeLogMel(BaseTransform):
         stereo (bool): Keep the two channels of a stereo file (a file with
             another channel count raises); False averages to mono.
             Defaults to False.
+        crop_seconds (float, optional): The official CAVP loaders' audio
+            instead of centred windows: a ``crop_seconds`` crop around the
+            clip's middle cut into ``num_chunks`` chunks, chunk t for
+            frame t (:func:`mmavs.audio.cavp_crop_chunks`). Defaults to
+            None.
+        num_chunks (int, optional): Chunks of the crop (CAVP: 10 on
+            AVSBench-Semantics, whose loader pads clips to 10 frames; 5 on
+            AVSBench-Object). Defaults to None (the clip's frame count).
     """
 
     def __init__(self,
                  window_seconds: float = 1.0,
                  num_time_frames: Optional[int] = 96,
-                 stereo: bool = False) -> None:
+                 stereo: bool = False,
+                 crop_seconds: Optional[float] = None,
+                 num_chunks: Optional[int] = None) -> None:
         if window_seconds <= 0:
             raise ValueError(
                 f'window_seconds must be positive, got {window_seconds}.')
@@ -312,6 +322,8 @@ class ComputeLogMel(BaseTransform):
         self.window_seconds = window_seconds
         self.num_time_frames = num_time_frames
         self.stereo = stereo
+        self.crop_seconds = crop_seconds
+        self.num_chunks = num_chunks
 
     def transform(self, results: dict) -> dict:
         """Compute the spectrograms.
@@ -336,7 +348,9 @@ class ComputeLogMel(BaseTransform):
                 window_seconds=self.window_seconds,
                 num_time_frames=self.num_time_frames,
                 stereo=self.stereo,
-                frame_indices=results.get('frame_indices'))
+                frame_indices=results.get('frame_indices'),
+                crop_seconds=self.crop_seconds,
+                num_chunks=self.num_chunks)
         except ValueError as err:
             source = results.get('audio_path', '<unknown file>')
             raise ValueError(f'{name} failed for {source}: {err}') from err
@@ -347,4 +361,6 @@ class ComputeLogMel(BaseTransform):
         return (f'{self.__class__.__name__}('
                 f'window_seconds={self.window_seconds}, '
                 f'num_time_frames={self.num_time_frames}, '
-                f'stereo={self.stereo})')
+                f'stereo={self.stereo}, '
+                f'crop_seconds={self.crop_seconds}, '
+                f'num_chunks={self.num_chunks})')

@@ -8,10 +8,11 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmengine.structures import BaseDataElement
 from prettytable import PrettyTable
+from torch import Tensor
 
 from mmavs.registry import METRICS
 from ..functional import (avss_frame_scores, avss_j_and_f, class_pixel_counts,
-                          class_scores)
+                          class_scores, mask_jaccard, video_fscore)
 
 
 @METRICS.register_module()
@@ -40,6 +41,22 @@ class AVSSMetric(BaseMetric):
       it: the segmentor zeroes their logits, so background), in every
       metric; otherwise each clip has its own frames only.
 
+    Evaluation-protocol options (both as the CAVP code computes them,
+    ``utils/eval_utils.py`` and ``utils/avsbench_utils.py`` of `cyh-0/CAVP
+    <https://github.com/cyh-0/CAVP>`_):
+
+    - ``miou_average='all'``: the per-dataset mIoU of CAVP's ``MIoU`` (the
+      "dataset-level" table of its README): the mean over all K classes,
+      a class never predicted nor labelled counting 0.
+    - ``object_jf=True``: the AVSBench-Object protocol of CAVP's
+      ``test_avss_resize.py`` (the "instance-level" SS / MS table) for
+      2-class models: ``mJ``, per frame the Jaccard index of the argmax
+      (``mask_iou``) averaged over the clip's labelled frames, then over
+      clips; ``mF``, per clip the F-measure of the softmax foreground
+      probability (``Eval_Fmeasure``: 255 thresholds, beta^2 = ``beta2``),
+      averaged over clips (:func:`mask_jaccard`, :func:`video_fscore`).
+      Needs ``seg_logits`` (K = 2) in the data samples.
+
     All values are fractions in [0, 1]. Frames whose ground truth is all
     ``ignore_index`` are skipped; ignored pixels of other frames are left
     out. Each batch must hold whole clips (``avs_collate`` does), and one
@@ -52,6 +69,11 @@ class AVSSMetric(BaseMetric):
         score_padded_frames (bool): Score padded frames as all-background
             frames, as the official AVSS test. Defaults to False.
         background_index (int): Background class. Defaults to 0.
+        miou_average (str): ``'present'`` (mmseg: classes in prediction or
+            ground truth) or ``'all'`` (CAVP: all K). Defaults to
+            ``'present'``.
+        object_jf (bool): Add the AVSBench-Object ``mJ`` and ``mF``.
+            Defaults to False.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names.
             Defaults to None.
@@ -63,13 +85,20 @@ class AVSSMetric(BaseMetric):
                  beta2: float = 0.3,
                  score_padded_frames: bool = False,
                  background_index: int = 0,
+                 miou_average: str = 'present',
+                 object_jf: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if miou_average not in ('present', 'all'):
+            raise ValueError("AVSSMetric miou_average must be 'present' or "
+                             f"'all', got {miou_average!r}")
         self.ignore_index = ignore_index
         self.beta2 = beta2
         self.score_padded_frames = score_padded_frames
         self.background_index = background_index
+        self.miou_average = miou_average
+        self.object_jf = object_jf
 
     @property
     def num_classes(self) -> int:
@@ -108,7 +137,7 @@ class AVSSMetric(BaseMetric):
         """Summed pixel counts and per-frame official scores of a clip."""
         K = self.num_classes
         totals = [torch.zeros(K, dtype=torch.int64) for _ in range(3)]
-        per_frame = []
+        per_frame, fg_probs, fg_gts = [], [], []
         for frame in frames:
             pred = frame['pred_sem_seg']['data'].cpu()
             gt = frame['gt_sem_seg']['data'].cpu()
@@ -121,6 +150,9 @@ class AVSSMetric(BaseMetric):
                 gt = torch.full_like(gt, self.background_index)
             if bool((gt == self.ignore_index).all()):
                 continue  # unlabelled frame
+            if self.object_jf:
+                fg_probs.append(self._foreground_prob(frame, gt))
+                fg_gts.append(gt[0])
             counts = class_pixel_counts(pred, gt, K, self.ignore_index)
             totals = [t + c for t, c in zip(totals, counts)]
             per_frame.append(avss_frame_scores(*counts, beta2=self.beta2))
@@ -130,12 +162,34 @@ class AVSSMetric(BaseMetric):
         else:
             iou = fscore = np.zeros((0, K), dtype=np.float32)
             present = np.zeros((0, K), dtype=bool)
-        return dict(
+        result = dict(
             clip_name=name,
             counts=[t.numpy() for t in totals],
             iou=iou,
             fscore=fscore,
             present=present)
+        if self.object_jf and fg_probs:
+            prob, gt = torch.stack(fg_probs), torch.stack(fg_gts)
+            result.update(
+                object_j=float(mask_jaccard(prob, gt).mean()),
+                object_f=video_fscore(prob, gt, beta2=self.beta2))
+        return result
+
+    def _foreground_prob(self, frame: dict, gt: Tensor) -> Tensor:
+        """Softmax probability (H, W) of class 1 of a 2-class frame."""
+        logits = frame.get('seg_logits', {}).get('data')
+        where = frame.get('img_path', frame['clip_name'])
+        if logits is None or logits.shape[0] != 2:
+            raise ValueError(
+                f'AVSSMetric(object_jf=True): frame {where} needs the '
+                '2-class seg_logits (K, H, W) of a background/foreground '
+                'model, got ' +
+                ('none' if logits is None else str(tuple(logits.shape))))
+        if bool((gt == self.ignore_index).any()):
+            raise ValueError(f'AVSSMetric(object_jf=True): frame {where} has '
+                             'ignored pixels; the AVSBench-Object protocol '
+                             'scores whole binary masks')
+        return logits.float().cpu().softmax(0)[1]
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Compute the metrics from the per-clip results.
@@ -162,7 +216,14 @@ class AVSSMetric(BaseMetric):
         self._log_table(scores, j.numpy(), f.numpy())
         metrics = OrderedDict(
             (f'm{k}', _nanmean(v)) for k, v in scores.items())
+        if self.miou_average == 'all':
+            metrics['mIoU'] = float(np.nan_to_num(scores['IoU']).mean())
         metrics.update(J=j_mean, F=f_mean)
+        if self.object_jf:
+            scored = [r for r in results if 'object_j' in r]
+            metrics.update(
+                mJ=float(np.mean([r['object_j'] for r in scored])),
+                mF=float(np.mean([r['object_f'] for r in scored])))
         return metrics
 
     def _log_table(self, scores: Dict[str, np.ndarray], j: np.ndarray,

@@ -1,4 +1,6 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .audio_fusion_head import AudioFusionHead
 from .avsbench_head import AVSBenchHead
+from .cavp_aspp_head import CAVPASPPHead
 
-__all__ = ['AVSBenchHead']
+__all__ = ['AudioFusionHead', 'AVSBenchHead', 'CAVPASPPHead']

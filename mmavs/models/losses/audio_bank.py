@@ -27,7 +27,8 @@ class ClassAudioBank(nn.Module):
     ``torch.manual_seed``); classes with no clip yet are skipped (the
     official bank starts as zeros, i.e. silence). The clips are part of the
     module's state dict (``_extra_state``), so checkpoints carry the bank and
-    a resumed run continues with it.
+    a resumed run continues with it; a state dict without it (weights only,
+    e.g. a converted release) loads, also strictly, as an empty bank.
 
     Args:
         size (int): Clips kept per class. Defaults to 16 (the batch size,
@@ -55,6 +56,14 @@ class ClassAudioBank(nn.Module):
     def set_extra_state(self, state: Dict[int, Tensor]) -> None:
         """Restore the clips saved by :meth:`get_extra_state`."""
         self.clips = {int(c): clips for c, clips in state.items()}
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, *args,
+                              **kwargs) -> None:
+        """An absent bank loads as an empty one (not a missing key)."""
+        if prefix + '_extra_state' not in state_dict:
+            self.clips = {}
+            return
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def __len__(self) -> int:
         """Number of stored clips over all classes."""

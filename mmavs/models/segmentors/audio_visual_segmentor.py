@@ -52,7 +52,9 @@ class AudioVisualSegmentor(EncoderDecoder):
             aux dict), ``seg_logits`` (B*T, K, h, w), ``data_samples``,
             ``num_frames``, ``fusion``, ``decode_head``, ``audio_inputs``
             (B*T, ...) and ``audio_backbone``, and returns a scalar stored
-            under its ``loss_name``.
+            under its ``loss_name``. With a decode head that fuses the
+            audio itself (``av_loss_context``, e.g. :class:`AudioFusionHead`)
+            ``visual``, ``fused`` and ``fusion`` are the head's.
         auxiliary_head, train_cfg, test_cfg, data_preprocessor, pretrained,
         init_cfg: As in :class:`mmseg.models.EncoderDecoder`; only
             ``test_cfg.mode='whole'`` is supported.
@@ -100,8 +102,10 @@ class AudioVisualSegmentor(EncoderDecoder):
             av_loss = [av_loss]
         self.av_losses = nn.ModuleList(
             MODELS.build(cfg) for cfg in av_loss or [])
-        if len(self.av_losses) and self.fusion is None:
-            raise ValueError('AudioVisualSegmentor: av_loss needs a fusion')
+        if len(self.av_losses) and self.fusion is None and \
+                not self.head_fuses:
+            raise ValueError('AudioVisualSegmentor: av_loss needs a fusion '
+                             '(or a decode head with av_loss_context)')
         names = [loss.loss_name for loss in self.av_losses]
         if len(set(names)) != len(names):
             raise ValueError(f'av_loss names repeat: {names}')
@@ -110,6 +114,12 @@ class AudioVisualSegmentor(EncoderDecoder):
     def head_takes_audio(self) -> bool:
         """Whether the decode head takes the audio features (see above)."""
         return getattr(self.decode_head, 'takes_audio', False)
+
+    @property
+    def head_fuses(self) -> bool:
+        """Whether the decode head fuses the audio itself and gives the
+        ``av_loss`` terms its features (``av_loss_context``)."""
+        return hasattr(self.decode_head, 'av_loss_context')
 
     def extract_feat(self, inputs: Dict[str, Tensor]) -> Union[List[Tensor],
                                                                dict]:
@@ -173,8 +183,13 @@ class AudioVisualSegmentor(EncoderDecoder):
         if not len(self.av_losses):
             return super().loss(inputs, data_samples)
         ctx = self._encode(inputs, return_aux=True)
-        seg_logits = _mask_frames(
-            self.decode_head(self._head_inputs(ctx)), inputs)
+        if self.head_fuses:  # the av_loss terms see the head's features
+            seg_logits, head_ctx = self.decode_head.av_loss_context(
+                self._head_inputs(ctx))
+        else:
+            seg_logits, head_ctx = self.decode_head(
+                self._head_inputs(ctx)), {}
+        seg_logits = _mask_frames(seg_logits, inputs)
         losses = add_prefix(
             self.decode_head.loss_by_feat(seg_logits, data_samples),
             'decode')
@@ -189,6 +204,7 @@ class AudioVisualSegmentor(EncoderDecoder):
             decode_head=self.decode_head,
             audio_inputs=inputs['audio'].flatten(0, 1),
             audio_backbone=self.audio_backbone)
+        ctx.update(head_ctx)
         for av_loss in self.av_losses:
             losses[av_loss.loss_name] = av_loss(ctx)
         return losses

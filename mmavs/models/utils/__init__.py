@@ -1,4 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .cavp_ckpt_convert import cavp_convert
 from .ckpt_convert import avsbench_convert, vggish_convert
 
-__all__ = ['avsbench_convert', 'vggish_convert']
+__all__ = ['avsbench_convert', 'cavp_convert', 'vggish_convert']

@@ -1,3 +1,6 @@
+# cavp-enc: the encoder-fusion reading of the CAVP paper text (f_CA on a
+# backbone stage, mmseg DepthwiseSeparableASPPHead), NOT the released CAVP
+# network (configs/cavp/cavp_r50-d16_*); see configs/cavp/README.md.
 # CAVP (CVPR 2024): DeepLabV3+ on a dilated ResNet-50 (output stride 8), the
 # f_CA cross-attention fusing the frame's audio into the last stage (the
 # ASPP input) and the CAVP contrastive loss next to the cross-entropy

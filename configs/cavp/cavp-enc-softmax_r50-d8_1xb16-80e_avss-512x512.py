@@ -1,0 +1,7 @@
+# cavp-enc: the encoder-fusion reading of the CAVP paper text (f_CA on a
+# backbone stage, mmseg DepthwiseSeparableASPPHead), NOT the released CAVP
+# network (configs/cavp/cavp_r50-d16_*); see configs/cavp/README.md.
+# CAVP Fig. 6: f_CA with the 'softmax' attention activation instead of
+# sigmoid.
+_base_ = './cavp-enc_r50-d8_1xb16-80e_avss-512x512.py'
+model = dict(fusion=dict(activation='softmax'))

@@ -1,4 +1,0 @@
-# CAVP Table 6: 10% positive (E_fg) and 90% negative (E_bg)
-# samples in Eq. (4).
-_base_ = './cavp_r50-d8_1xb16-80e_avss-512x512.py'
-model = dict(av_loss=dict(pos_fraction=0.1))

@@ -1,0 +1,11 @@
+# CAVP as released on VPO-MSMI, mono audio (cyh-0/CAVP README: main_vpo_mono.py
+# --setup vpo_msmi, 2 GPUs x batch 8): 512x512 crops, test at the original size.
+_base_ = [
+    '../_base_/models/cavp_r101-d8_vpo.py', '../_base_/datasets/vpo_msmi.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cavp-vpo_sgd_80e.py'
+]
+train_dataloader = dict(batch_size=8)
+auto_scale_lr = dict(enable=False, base_batch_size=16)
+val_evaluator = dict(type='AVSSMetric', miou_average='all')
+test_evaluator = val_evaluator

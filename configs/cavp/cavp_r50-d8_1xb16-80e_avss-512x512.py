@@ -1,6 +1,0 @@
-# CAVP Table 3 (and the CAVP rows of Tables 5, 6 and Fig. 6):
-# AVSBench-Semantics at the original resolution, 512x512 training crops.
-_base_ = [
-    '../_base_/models/cavp_r50-d8.py', '../_base_/datasets/avss_512x512.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_sgd_80e.py'
-]
