@@ -54,13 +54,8 @@ def test_resume_equals_uninterrupted_run(tiny_avss_root, tmp_path,
     assert actual['meta']['iter'] == expected['meta']['iter'] == 4
     expected, actual = expected['state_dict'], actual['state_dict']
     assert expected.keys() == actual.keys()
-    # CAVP's memory bank: audio clips per class
-    bank = 'av_losses.0.bank._extra_state'
-    expected_bank, actual_bank = expected.pop(bank), actual.pop(bank)
-    assert expected_bank.keys() == actual_bank.keys()
-    for cls, clips in expected_bank.items():
-        torch.testing.assert_close(
-            actual_bank[cls], clips, rtol=0, atol=1e-6, msg=f'bank {cls}')
+    # CAVP's memory bank of audio clips included
+    assert len(expected['av_losses.0.bank.classes']) > 0
     for key, value in expected.items():
         torch.testing.assert_close(
             actual[key], value, rtol=0, atol=1e-6, msg=key)
