@@ -15,6 +15,9 @@ import torch
 from mmengine.config import Config
 from mmengine.dist import init_dist, is_distributed
 from mmengine.logging import print_log
+from torch.nn.parallel import DistributedDataParallel
+
+from mmavs.registry import MODEL_WRAPPERS
 
 
 @contextmanager
@@ -33,17 +36,24 @@ def init_distributed(cfg: Config) -> None:
     without CUDA; do nothing with CUDA, or for ``launcher='none'``.
 
     ``env_cfg.dist_cfg.backend`` 'nccl' (the default runtime's) becomes
-    'gloo', and ``model_wrapper_cfg`` gets ``device_ids=None`` (the default
-    wrapper, ``MMDistributedDataParallel`` with mmengine's defaults
-    ``broadcast_buffers=False`` and ``cfg.find_unused_parameters``, when
-    the config has none).
+    'gloo', and a ``DistributedDataParallel`` ``model_wrapper_cfg`` gets
+    ``device_ids=None`` (when the config has none, the default wrapper
+    ``MMDistributedDataParallel`` with mmengine's defaults
+    ``broadcast_buffers=False`` and ``cfg.find_unused_parameters``).
 
     Args:
         cfg (Config): The run's config, ``launcher`` set; modified in
             place.
+
+    Raises:
+        ValueError: ``cfg.sync_bn`` is set (SyncBN needs GPUs).
     """
     if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
         return
+    if cfg.get('sync_bn') is not None:
+        raise ValueError(f'sync_bn={cfg.sync_bn!r} needs CUDA (DDP takes '
+                         'SyncBatchNorm on GPU modules only); this machine '
+                         'has none: drop sync_bn for a CPU run')
     env_cfg = cfg.setdefault('env_cfg', dict())
     dist_cfg = env_cfg.setdefault('dist_cfg', dict())
     if dist_cfg.get('backend', 'nccl') == 'nccl':
@@ -54,7 +64,11 @@ def init_distributed(cfg: Config) -> None:
         type='MMDistributedDataParallel',
         broadcast_buffers=False,
         find_unused_parameters=cfg.get('find_unused_parameters', False))
-    wrapper.setdefault('device_ids', None)  # a CPU module takes none
+    wrapper_type = MODEL_WRAPPERS.get(
+        wrapper.get('type', 'MMDistributedDataParallel'))
+    if issubclass(wrapper_type, DistributedDataParallel):
+        # mmengine passes DDP device_ids=[LOCAL_RANK]; a CPU module takes none
+        wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
     if not is_distributed():
         with _no_cuda_device_selection():
