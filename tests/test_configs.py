@@ -71,6 +71,8 @@ def test_config_loads(path):
     assert cfg.default_scope == 'mmavs'
     assert cfg.model.type == 'AudioVisualSegmentor'
     assert cfg.train_dataloader.collate_fn.type == 'mmavs.avs_collate'
+    # exact resume (a config that sets custom_hooks must keep it)
+    assert dict(type='RandomStateHook') in cfg.custom_hooks
 
 
 @pytest.mark.parametrize('path', BUILT, ids=osp.basename)

@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmavs.registry import RUNNERS
-from mmavs.utils import register_all_modules
+from mmavs.utils import init_distributed, register_all_modules
 
 
 def parse_args() -> argparse.Namespace:
@@ -69,6 +69,7 @@ def main() -> None:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    init_distributed(cfg)  # gloo on machines without CUDA
     # work_dir priority: CLI > config > config file name
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -11,3 +11,6 @@ log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False
+# exact resume (random states in checkpoints, per-epoch worker seeds); a
+# config that sets custom_hooks must keep it
+custom_hooks = [dict(type='RandomStateHook')]

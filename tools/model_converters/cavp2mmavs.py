@@ -18,6 +18,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
+from mmavs.models.losses.audio_bank import ClassAudioBank
 from mmavs.models.utils import cavp_convert
 from mmavs.registry import MODELS
 from mmavs.utils import load_local_checkpoint, register_all_modules
@@ -43,10 +44,14 @@ def check_strict(state_dict: dict, config: str) -> None:
     with torch.device('meta'):
         model = MODELS.build(cfg.model)
     # the CAVPLoss audio bank is training state (empty when absent)
+    banks = {
+        f'{name}.{key}'
+        for name, module in model.named_modules()
+        if isinstance(module, ClassAudioBank) for key in ('classes', 'clips')
+    }
     expected = {
         k: v
-        for k, v in model.state_dict().items()
-        if not k.endswith('_extra_state')
+        for k, v in model.state_dict().items() if k not in banks
     }
     missing = sorted(set(expected) - set(state_dict))
     unexpected = sorted(set(state_dict) - set(expected))

@@ -1,4 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .random_state_hook import RandomStateHook
 from .visualization_hook import AVSVisualizationHook
 
-__all__ = ['AVSVisualizationHook']
+__all__ = ['AVSVisualizationHook', 'RandomStateHook']

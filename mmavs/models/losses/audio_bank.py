@@ -26,9 +26,13 @@ class ClassAudioBank(nn.Module):
     clip is drawn at random (``torch.randint``, seeded by
     ``torch.manual_seed``); classes with no clip yet are skipped (the
     official bank starts as zeros, i.e. silence). The clips are part of the
-    module's state dict (``_extra_state``), so checkpoints carry the bank and
-    a resumed run continues with it; a state dict without it (weights only,
-    e.g. a converted release) loads, also strictly, as an empty bank.
+    module's state dict, as two tensors (``classes`` (N,) int64, the class
+    of each stored clip, and ``clips`` (N, ...), class by class, oldest
+    first), so checkpoints carry the bank, a resumed run continues with it,
+    and mmengine's broadcast of the state dict at start-up works (it takes
+    tensors only); a state dict without them (weights only, e.g. a
+    converted release) loads, also strictly, as an empty bank. Each process
+    keeps its own bank (not synchronised).
 
     Args:
         size (int): Clips kept per class. Defaults to 16 (the batch size,
@@ -49,21 +53,34 @@ class ClassAudioBank(nn.Module):
         self.replace_fraction = replace_fraction
         self.clips: Dict[int, Tensor] = {}
 
-    def get_extra_state(self) -> Dict[int, Tensor]:
-        """The stored clips of every class."""
-        return dict(self.clips)
+    def _save_to_state_dict(self, destination: dict, prefix: str,
+                            keep_vars: bool) -> None:
+        """Store the clips as ``classes`` and ``clips``."""
+        destination[prefix + 'classes'] = torch.tensor(
+            [c for c, clips in self.clips.items() for _ in clips],
+            dtype=torch.int64)
+        destination[prefix + 'clips'] = torch.cat(list(
+            self.clips.values())) if self.clips else torch.zeros(0)
 
-    def set_extra_state(self, state: Dict[int, Tensor]) -> None:
-        """Restore the clips saved by :meth:`get_extra_state`."""
-        self.clips = {int(c): clips for c, clips in state.items()}
-
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, *args,
-                              **kwargs) -> None:
-        """An absent bank loads as an empty one (not a missing key)."""
-        if prefix + '_extra_state' not in state_dict:
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              local_metadata: dict, strict: bool,
+                              missing_keys: List[str],
+                              unexpected_keys: List[str],
+                              error_msgs: List[str]) -> None:
+        """Restore the clips stored by :meth:`_save_to_state_dict`."""
+        keys = [prefix + 'classes', prefix + 'clips']
+        missing = [k for k in keys if k not in state_dict]
+        if len(missing) == len(keys):  # weights only: an empty bank
             self.clips = {}
             return
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        if missing:
+            missing_keys.extend(missing)
+            return
+        classes, clips = (state_dict[k] for k in keys)
+        self.clips = {
+            int(c): clips[classes == c]
+            for c in dict.fromkeys(classes.tolist())
+        }
 
     def __len__(self) -> int:
         """Number of stored clips over all classes."""

@@ -55,6 +55,25 @@ def test_draw_rules_by_hand():
     assert ClassAudioBank().draw([(1, )], [(2, )]) == ([], None)
 
 
+def test_bank_state_dict_is_tensors():
+    bank = ClassAudioBank(size=2)
+    empty = bank.state_dict()
+    # tensors only: mmengine broadcasts every state-dict entry at start-up
+    assert empty['classes'].shape == (0, ) and empty['clips'].numel() == 0
+    bank.push(torch.arange(4.)[:, None], [(3, ), (1, ), (3, ), (1, 2)])
+    state = bank.state_dict()
+    assert state['classes'].tolist() == [3, 3, 1]
+    assert state['clips'][:, 0].tolist() == [0, 2, 1]
+    restored = ClassAudioBank(size=2)
+    restored.load_state_dict(state)  # strict
+    assert restored.clips.keys() == bank.clips.keys()
+    assert all(torch.equal(restored.clips[c], bank.clips[c]) for c in (1, 3))
+    restored.load_state_dict(empty)
+    assert len(restored) == 0
+    with pytest.raises(RuntimeError, match='Missing key.*"clips"'):
+        restored.load_state_dict(dict(classes=state['classes']))
+
+
 def test_bad_bank_config():
     with pytest.raises(ValueError, match='size'):
         ClassAudioBank(size=0)
@@ -184,7 +203,7 @@ def test_bank_is_saved_and_restored_with_the_state_dict(tmp_path):
     assert len(loss.bank) == 4
     path = str(tmp_path / 'ckpt.pth')
     torch.save(loss.state_dict(), path)
-    assert list(loss.state_dict()) == ['bank._extra_state']
+    assert list(loss.state_dict()) == ['bank.classes', 'bank.clips']
     restored = CAVPLoss(stage=0, memory_bank=dict(size=4, start_epoch=5))
     restored.load_state_dict(torch.load(path, weights_only=True))
     assert set(restored.bank.clips) == {1, 2, 3}
