@@ -1,10 +1,8 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 """Transforms that load audio and turn it into VGGish log-mel examples."""
-import io
 import os
-import pickle
 import zipfile
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -13,6 +11,7 @@ from mmcv.transforms import BaseTransform
 from mmavs.audio import (load_wav, pad_or_cut_examples, waveform_to_log_mel,
                          waveform_to_vggish_examples)
 from mmavs.registry import TRANSFORMS
+from mmavs.utils import UnsafePickleError, load_pickle, torch_load
 
 #: Shape of one VGGish example: (channels, frames, mel bands).
 VGGISH_EXAMPLE_SHAPE = (1, 96, 64)
@@ -145,38 +144,6 @@ class ComputeVGGishExamples(BaseTransform):
                 f'num_examples={self.num_examples})')
 
 
-def _load_storage_from_bytes(data: bytes) -> Any:
-    """Safe stand-in for ``torch.storage._load_from_bytes``."""
-    return torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
-
-
-class _TensorUnpickler(pickle.Unpickler):
-    """Unpickler that only builds torch tensors and numpy arrays.
-
-    ``pickle.dump`` of a CPU tensor stores ``torch._utils._rebuild_tensor_v2``
-    and a storage serialised by ``torch.save`` (loaded here with
-    ``weights_only=True``); anything else that could run code is refused.
-    """
-
-    _ALLOWED = {
-        ('collections', 'OrderedDict'),
-        ('torch._utils', '_rebuild_tensor_v2'),
-        ('numpy', 'ndarray'),
-        ('numpy', 'dtype'),
-        ('numpy.core.multiarray', '_reconstruct'),
-        ('numpy._core.multiarray', '_reconstruct'),
-    }
-
-    def find_class(self, module: str, name: str) -> Callable:
-        if (module, name) == ('torch.storage', '_load_from_bytes'):
-            return _load_storage_from_bytes
-        if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(
-            f'refusing to load the global {module}.{name}; only tensors and '
-            'arrays are allowed')
-
-
 def load_log_mel_file(path: str) -> np.ndarray:
     """Load a precomputed log-mel file as float32.
 
@@ -197,10 +164,11 @@ def load_log_mel_file(path: str) -> np.ndarray:
         raise FileNotFoundError(f'Log-mel file not found: {path}')
     try:
         if zipfile.is_zipfile(path):
-            data = torch.load(path, map_location='cpu', weights_only=True)
+            data = torch_load(path, map_location='cpu')
         else:
-            with open(path, 'rb') as f:
-                data = _TensorUnpickler(f).load()
+            data = load_pickle(path)
+    except UnsafePickleError:
+        raise
     except Exception as err:
         raise ValueError(
             f'Log-mel file could not be loaded: {path} ({err})') from err
