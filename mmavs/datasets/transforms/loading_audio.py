@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
-from mmavs.audio import (load_wav, pad_or_cut_examples, waveform_to_log_mel,
-                         waveform_to_vggish_examples)
+from mmavs.audio import (load_wav, pad_or_cut_examples, require_finite,
+                         waveform_to_log_mel, waveform_to_vggish_examples)
 from mmavs.registry import TRANSFORMS
 from mmavs.utils import UnsafePickleError, load_pickle, torch_load
 
@@ -25,6 +25,11 @@ def _check_num_examples(num_examples: Optional[int], name: str) -> None:
             or num_examples < 1:
         raise ValueError(f'{name}: num_examples must be a positive int or '
                          f'None, got {num_examples!r}.')
+
+
+def _audio_source(results: dict) -> str:
+    """The audio file of ``results``, for error messages."""
+    return results.get('audio_path', '<unknown file>')
 
 
 def _require(results: dict, key: str, name: str) -> Any:
@@ -134,9 +139,11 @@ class ComputeVGGishExamples(BaseTransform):
             examples = waveform_to_vggish_examples(waveform, sample_rate,
                                                    self.num_examples)
         except ValueError as err:
-            source = results.get('audio_path', '<unknown file>')
-            raise ValueError(f'{name} failed for {source}: {err}') from err
+            raise ValueError(
+                f'{name} failed for {_audio_source(results)}: {err}') from err
         results['audio'] = examples.cpu().numpy()
+        require_finite(results['audio'], _audio_source(results),
+                       f'{name} values')
         return results
 
     def __repr__(self) -> str:
@@ -158,7 +165,8 @@ def load_log_mel_file(path: str) -> np.ndarray:
 
     Raises:
         FileNotFoundError: The file does not exist.
-        ValueError: The file cannot be read or holds no tensor / array.
+        ValueError: The file cannot be read, holds no tensor / array or
+            holds NaN or infinite values.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'Log-mel file not found: {path}')
@@ -178,7 +186,9 @@ def load_log_mel_file(path: str) -> np.ndarray:
         raise ValueError(f'Log-mel file {path} holds a '
                          f'{type(data).__name__}, expected a tensor or '
                          'array with shape (T, 1, 96, 64).')
-    return data.astype(np.float32)
+    data = data.astype(np.float32)
+    require_finite(data, f'Log-mel file {path}', 'values')
+    return data
 
 
 @TRANSFORMS.register_module()
@@ -306,9 +316,11 @@ class ComputeLogMel(BaseTransform):
                 stereo=self.stereo,
                 frame_indices=results.get('frame_indices'))
         except ValueError as err:
-            source = results.get('audio_path', '<unknown file>')
-            raise ValueError(f'{name} failed for {source}: {err}') from err
+            raise ValueError(
+                f'{name} failed for {_audio_source(results)}: {err}') from err
         results['audio'] = audio.numpy()
+        require_finite(results['audio'], _audio_source(results),
+                       f'{name} values')
         return results
 
     def __repr__(self) -> str:
