@@ -21,6 +21,7 @@ with these globals (:func:`torch_load`); plain pickles by
 what may be called, built or filled (:func:`load_pickle`). Anything else
 raises :class:`UnsafePickleError` naming the file, before it can run.
 """
+import _compat_pickle
 import io
 import os
 import pickle
@@ -227,7 +228,6 @@ class SafeUnpickler(pickle._Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         if self.proto < 3:
-            import _compat_pickle
             if (module, name) in _compat_pickle.NAME_MAPPING:
                 module, name = _compat_pickle.NAME_MAPPING[(module, name)]
             module = _compat_pickle.IMPORT_MAPPING.get(module, module)
