@@ -93,6 +93,7 @@ PAYLOADS = dict(
 def untouched(tmp_path):
     """A marker path no payload may create; checks (and repairs) every
     place a payload would write to."""
+    HistoryBuffer()  # registers the default statistics methods
     saved_builtins = dict(vars(builtins))
     saved_module = dict(vars(history_buffer))
     saved_methods = dict(HistoryBuffer._statistics_methods)
