@@ -2,6 +2,7 @@
 """Shared fixtures: the synthetic AVSBench-Object generator and a tiny tree
 written by it once per session."""
 import importlib.util
+import os
 import os.path as osp
 import shutil
 import sys
@@ -79,3 +80,16 @@ def tiny_avss_root(tmp_path_factory, synthetic_avss) -> str:
         },
         size=TINY_SIZE)
     return root
+
+
+def _learning_seeds() -> list:
+    """Seeds of the learning tests: ``MMAVS_LEARNING_SEEDS=0,1,2,3,4``
+    checks several locally; the suite runs seed 0."""
+    text = os.environ.get('MMAVS_LEARNING_SEEDS', '0')
+    return [int(seed) for seed in text.split(',')]
+
+
+@pytest.fixture(params=_learning_seeds())
+def learning_seed(request) -> int:
+    """The seed a learning test draws its model and data with."""
+    return request.param

@@ -195,6 +195,9 @@ def waveform_to_log_mel(waveform: Tensor,
     Returns:
         Tensor: float32 with shape (T', C, num_time_frames, n_mels), C = 2 if
         ``stereo`` else 1.
+
+    Raises:
+        ValueError: Bad shape or channel count, or non-finite samples.
     """
     if waveform.dim() != 2:
         raise ValueError('waveform must have shape (C, L), got '
@@ -202,6 +205,8 @@ def waveform_to_log_mel(waveform: Tensor,
     if stereo and waveform.shape[0] != 2:
         raise ValueError('stereo log-mel needs a 2-channel waveform, got '
                          f'{waveform.shape[0]} channel(s).')
+    if not bool(torch.isfinite(waveform).all()):
+        raise ValueError('waveform contains NaN or infinite samples.')
     signal = waveform.float() if stereo else waveform.float().mean(
         0, keepdim=True)
     if sample_rate != LOG_MEL_SAMPLE_RATE:

@@ -9,9 +9,10 @@ from .base_avs_dataset import BaseAVSDataset
 
 # Official release layout, relative to ``data_root``.
 _META_CSV = dict(s4='s4_meta_data.csv', ms3='ms3_meta_data.csv')
-# Column positions in the metadata CSVs (read by position, as the official
-# AVSBench code does): S4 ``name, start, category, split``; MS3
-# ``video_id, split``.
+# Header rows of the release's metadata CSVs; columns are then read by
+# position, as the official AVSBench code does.
+_HEADER = dict(
+    s4=['name', 'start', 'category', 'split'], ms3=['video_id', 'split'])
 _NAME_COL = dict(s4=0, ms3=0)
 _CATEGORY_COL = dict(s4=2, ms3=None)
 _SPLIT_COL = dict(s4=3, ms3=1)
@@ -120,8 +121,8 @@ class AVSBenchObjectDataset(BaseAVSDataset):
         return data_list
 
     def _read_csv_rows(self) -> List[tuple]:
-        """``(name, category)`` of the clips of ``self.split``; columns are
-        read by position and the header row is skipped."""
+        """``(name, category)`` of the clips of ``self.split``; the header
+        row must be the release's, then columns are read by position."""
         text = self._read_text(self.ann_file,
                                f'{self.subset} metadata CSV')
         reader = csv.reader(io.StringIO(text))
@@ -131,9 +132,15 @@ class AVSBenchObjectDataset(BaseAVSDataset):
         min_cols = max(c for c in (name_col, split_col, category_col)
                        if c is not None) + 1
         rows = []
-        for line_no, row in enumerate(reader, start=1):
-            if line_no == 1 or not any(cell.strip() for cell in row):
-                continue  # header row or blank line
+        header = [cell.strip().lstrip('\ufeff') for cell in next(reader, [])]
+        if header != _HEADER[self.subset]:
+            raise ValueError(
+                f'{self.ann_file}: the first row must be the header '
+                f'{",".join(_HEADER[self.subset])!r} of the {self.subset} '
+                f'metadata CSV, got {",".join(header)!r}.')
+        for line_no, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue  # blank line
             if len(row) < min_cols:
                 raise ValueError(
                     f'{self.ann_file}, line {line_no}: expected at least '

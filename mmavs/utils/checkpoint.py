@@ -7,47 +7,20 @@ torch 2.6 made ``torch.load`` default to ``weights_only=True``. mmengine
 ``resume`` and ``load_checkpoint`` fail with ``UnpicklingError``.
 :func:`patch_mmengine_checkpoint_loading` replaces mmengine's loader of local
 files with one that keeps ``weights_only=True`` and allows exactly those
-types, so untrusted pickles are still refused.
+types under the checks of :mod:`mmavs.utils.safe_unpickle`, so crafted
+pickles are still refused.
 """
 import os.path as osp
-from typing import List, Optional
+from typing import Optional
 
-import numpy as np
-import torch
-from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 
-
-def _numpy_globals() -> List[object]:
-    """numpy callables and classes that pickled arrays and scalars use."""
-    multiarray = getattr(np, '_core', None) or np.core
-    types: List[object] = [
-        np.ndarray, np.dtype, multiarray.multiarray._reconstruct,
-        multiarray.multiarray.scalar
-    ]
-    types += sorted({type(np.dtype(c))
-                     for c in np.sctypeDict.values()}, key=str)
-    # files pickled under numpy 1 (e.g. the VGGish PCA release) name these
-    # numpy.core.multiarray.*, a module path numpy 2 no longer has
-    types += [(f, f'numpy.core.multiarray.{f.__name__}')
-              for f in (multiarray.multiarray._reconstruct,
-                        multiarray.multiarray.scalar)]
-    return types
-
-
-def mmengine_checkpoint_globals() -> List[object]:
-    """The non-tensor types found in mmengine checkpoints.
-
-    ``getattr`` is needed because a pickled ``HistoryBuffer`` refers to its
-    statistics methods as ``getattr(HistoryBuffer, 'mean')``; the weights-only
-    unpickler still calls nothing outside this list.
-    """
-    return [HistoryBuffer, getattr] + _numpy_globals()
+from .safe_unpickle import torch_load
 
 
 def load_local_checkpoint(filename: str,
                           map_location: Optional[str] = None) -> dict:
-    """Load a local checkpoint with mmengine's types allowed.
+    """Load a local checkpoint under mmavs' unpickling rules.
 
     Args:
         filename (str): Checkpoint path.
@@ -55,13 +28,15 @@ def load_local_checkpoint(filename: str,
 
     Returns:
         dict: The checkpoint.
+
+    Raises:
+        FileNotFoundError: No such file.
+        UnsafePickleError: The file names something outside the rules.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
-        return torch.load(
-            filename, map_location=map_location, weights_only=True)
+    return torch_load(filename, map_location=map_location)
 
 
 def patch_mmengine_checkpoint_loading() -> None:

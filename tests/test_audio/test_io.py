@@ -72,3 +72,39 @@ def test_zero_length_file(tmp_path):
         load_wav(path)
     assert str(path) in str(info.value)
     assert not isinstance(info.value, AudioDecodeError)
+
+
+@pytest.mark.parametrize('subtype', ['PCM_16', 'FLOAT'])
+def test_truncated_wav(tmp_path, subtype):
+    """A wav cut short (a truncated download) would decode to fewer
+    samples than its header declares."""
+    full = tmp_path / 'full.wav'
+    sf.write(str(full), np.zeros(16000, dtype=np.float32), 16000,
+             subtype=subtype)
+    data = full.read_bytes()
+    cut = tmp_path / 'cut.wav'
+    cut.write_bytes(data[:len(data) - 1000])
+    declared = 16000 * dict(PCM_16=2, FLOAT=4)[subtype]  # 1 s of mono
+    with pytest.raises(AudioDecodeError, match='truncated') as info:
+        load_wav(cut)
+    assert str(cut) in str(info.value)
+    assert f'declares {declared} bytes' in str(info.value)
+    assert f'holds {declared - 1000}' in str(info.value)
+    # chunks after the data chunk (e.g. LIST) are no truncation
+    tagged = tmp_path / 'tagged.wav'
+    chunk = b'LIST' + (6).to_bytes(4, 'little') + b'INFOab'
+    riff_size = int.from_bytes(data[4:8], 'little') + len(chunk)
+    tagged.write_bytes(b'RIFF' + riff_size.to_bytes(4, 'little') + data[8:] +
+                       chunk)
+    assert load_wav(tagged)[0].shape == (1, 16000)
+
+
+@pytest.mark.parametrize('bad', [np.nan, np.inf, -np.inf])
+def test_non_finite_samples(tmp_path, bad):
+    path = tmp_path / 'nan.wav'
+    values = np.zeros((8, 2), dtype=np.float32)
+    values[3, 1] = bad
+    sf.write(str(path), values, 16000, subtype='FLOAT')
+    with pytest.raises(ValueError, match='1 of 16 samples are NaN') as info:
+        load_wav(path)
+    assert str(path) in str(info.value)

@@ -86,3 +86,13 @@ def test_waveform_to_log_mel_shapes_and_channels():
     assert waveform_to_log_mel(stereo[:, ::2], 8000, 5).shape == mono.shape
     with pytest.raises(ValueError, match='2-channel'):
         waveform_to_log_mel(left[None], 16000, 5, stereo=True)
+
+
+def test_waveform_to_log_mel_refuses_non_finite():
+    wave = torch.zeros(1, 16000)
+    wave[0, 100] = float('nan')
+    with pytest.raises(ValueError, match='NaN or infinite'):
+        waveform_to_log_mel(wave, 16000, 1)
+    wave[0, 100] = float('inf')
+    with pytest.raises(ValueError, match='NaN or infinite'):
+        waveform_to_log_mel(wave, 16000, 1)

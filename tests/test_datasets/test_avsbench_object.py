@@ -118,18 +118,26 @@ def test_registry_and_basedataset_kwargs(tiny_avs_root):
     assert info['img_paths'][-1].endswith('syn_ms3_val_0001.mp4_3.png')
 
 
-def test_csv_columns_read_by_position(tiny_avs_copy):
-    s4_csv = osp.join(tiny_avs_copy, 's4_meta_data.csv')
-    rows = _csv_rows(s4_csv)
-    _write_csv(s4_csv, [['split', 'category', 'xx', 'clip']] + rows[1:])
-    dataset = AVSBenchObjectDataset(tiny_avs_copy, subset='s4', split='val')
-    assert [dataset.get_data_info(i)['category'] for i in range(2)] == \
-        [r[2] for r in rows[1:] if r[3] == 'val']
-    ms3_csv = osp.join(tiny_avs_copy, 'ms3_meta_data.csv')
-    rows = _csv_rows(ms3_csv)
-    _write_csv(ms3_csv, [['split ', '?name']] + rows[1:])
-    dataset = AVSBenchObjectDataset(tiny_avs_copy, subset='ms3', split='test')
-    assert len(dataset) == 2
+@pytest.mark.parametrize('subset, header', [
+    ('s4', 'name,start,category,split'),
+    ('ms3', 'video_id,split'),
+])
+def test_csv_header_must_be_the_releases(tiny_avs_copy, subset, header):
+    """Without its header row a CSV would lose its first clip; another
+    header would mean other columns than those read by position."""
+    csv_path = osp.join(tiny_avs_copy, f'{subset}_meta_data.csv')
+    rows = _csv_rows(csv_path)
+    assert rows[0] == header.split(',')
+    _write_csv(csv_path, [['\ufeff' + rows[0][0]] + rows[0][1:]] + rows[1:])
+    split = rows[1][-1]
+    dataset = AVSBenchObjectDataset(tiny_avs_copy, subset=subset,
+                                    split=split)  # a BOM is fine
+    assert dataset.get_data_info(0)['clip_name'] == rows[1][0]
+    for bad in (rows[1:], [list(reversed(rows[0]))] + rows[1:]):
+        _write_csv(csv_path, bad)
+        with pytest.raises(ValueError, match=f"header '{header}'") as info:
+            AVSBenchObjectDataset(tiny_avs_copy, subset=subset, split=split)
+        assert csv_path in str(info.value)
 
 
 def test_bad_subset_split_and_csv(tiny_avs_copy):

@@ -72,6 +72,10 @@ def test_errors(tiny_avss_root, tmp_path):
         f.write(text.replace(',label', ',subset', 1))
     with pytest.raises(ValueError, match=r"lacks the columns \['label'\]"):
         AVSBenchSemanticsDataset(root)
+    with open(csv_path, 'w') as f:  # no header row
+        f.write(text.split('\n', 1)[1])
+    with pytest.raises(ValueError, match='metadata.csv lacks the columns'):
+        AVSBenchSemanticsDataset(root)
     with open(csv_path, 'w') as f:
         f.write(text.replace(',v1m\n', ',v9\n', 1))
     with pytest.raises(ValueError, match="line .*unknown label 'v9'"):

@@ -1,18 +1,17 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 """Transforms that load audio and turn it into VGGish log-mel examples."""
-import io
 import os
-import pickle
 import zipfile
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
-from mmavs.audio import (load_wav, pad_or_cut_examples, waveform_to_log_mel,
-                         waveform_to_vggish_examples)
+from mmavs.audio import (load_wav, pad_or_cut_examples, require_finite,
+                         waveform_to_log_mel, waveform_to_vggish_examples)
 from mmavs.registry import TRANSFORMS
+from mmavs.utils import UnsafePickleError, load_pickle, torch_load
 
 #: Shape of one VGGish example: (channels, frames, mel bands).
 VGGISH_EXAMPLE_SHAPE = (1, 96, 64)
@@ -26,6 +25,11 @@ def _check_num_examples(num_examples: Optional[int], name: str) -> None:
             or num_examples < 1:
         raise ValueError(f'{name}: num_examples must be a positive int or '
                          f'None, got {num_examples!r}.')
+
+
+def _audio_source(results: dict) -> str:
+    """The audio file of ``results``, for error messages."""
+    return results.get('audio_path', '<unknown file>')
 
 
 def _require(results: dict, key: str, name: str) -> Any:
@@ -135,46 +139,16 @@ class ComputeVGGishExamples(BaseTransform):
             examples = waveform_to_vggish_examples(waveform, sample_rate,
                                                    self.num_examples)
         except ValueError as err:
-            source = results.get('audio_path', '<unknown file>')
-            raise ValueError(f'{name} failed for {source}: {err}') from err
+            raise ValueError(
+                f'{name} failed for {_audio_source(results)}: {err}') from err
         results['audio'] = examples.cpu().numpy()
+        require_finite(results['audio'], _audio_source(results),
+                       f'{name} values')
         return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}('
                 f'num_examples={self.num_examples})')
-
-
-def _load_storage_from_bytes(data: bytes) -> Any:
-    """Safe stand-in for ``torch.storage._load_from_bytes``."""
-    return torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
-
-
-class _TensorUnpickler(pickle.Unpickler):
-    """Unpickler that only builds torch tensors and numpy arrays.
-
-    ``pickle.dump`` of a CPU tensor stores ``torch._utils._rebuild_tensor_v2``
-    and a storage serialised by ``torch.save`` (loaded here with
-    ``weights_only=True``); anything else that could run code is refused.
-    """
-
-    _ALLOWED = {
-        ('collections', 'OrderedDict'),
-        ('torch._utils', '_rebuild_tensor_v2'),
-        ('numpy', 'ndarray'),
-        ('numpy', 'dtype'),
-        ('numpy.core.multiarray', '_reconstruct'),
-        ('numpy._core.multiarray', '_reconstruct'),
-    }
-
-    def find_class(self, module: str, name: str) -> Callable:
-        if (module, name) == ('torch.storage', '_load_from_bytes'):
-            return _load_storage_from_bytes
-        if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(
-            f'refusing to load the global {module}.{name}; only tensors and '
-            'arrays are allowed')
 
 
 def load_log_mel_file(path: str) -> np.ndarray:
@@ -191,16 +165,18 @@ def load_log_mel_file(path: str) -> np.ndarray:
 
     Raises:
         FileNotFoundError: The file does not exist.
-        ValueError: The file cannot be read or holds no tensor / array.
+        ValueError: The file cannot be read, holds no tensor / array or
+            holds NaN or infinite values.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'Log-mel file not found: {path}')
     try:
         if zipfile.is_zipfile(path):
-            data = torch.load(path, map_location='cpu', weights_only=True)
+            data = torch_load(path, map_location='cpu')
         else:
-            with open(path, 'rb') as f:
-                data = _TensorUnpickler(f).load()
+            data = load_pickle(path)
+    except UnsafePickleError:
+        raise
     except Exception as err:
         raise ValueError(
             f'Log-mel file could not be loaded: {path} ({err})') from err
@@ -210,7 +186,9 @@ def load_log_mel_file(path: str) -> np.ndarray:
         raise ValueError(f'Log-mel file {path} holds a '
                          f'{type(data).__name__}, expected a tensor or '
                          'array with shape (T, 1, 96, 64).')
-    return data.astype(np.float32)
+    data = data.astype(np.float32)
+    require_finite(data, f'Log-mel file {path}', 'values')
+    return data
 
 
 @TRANSFORMS.register_module()
@@ -352,9 +330,11 @@ class ComputeLogMel(BaseTransform):
                 crop_seconds=self.crop_seconds,
                 num_chunks=self.num_chunks)
         except ValueError as err:
-            source = results.get('audio_path', '<unknown file>')
-            raise ValueError(f'{name} failed for {source}: {err}') from err
+            raise ValueError(
+                f'{name} failed for {_audio_source(results)}: {err}') from err
         results['audio'] = audio.numpy()
+        require_finite(results['audio'], _audio_source(results),
+                       f'{name} values')
         return results
 
     def __repr__(self) -> str:

@@ -4,6 +4,7 @@ import zlib
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from mmavs.audio import require_finite
 from mmavs.registry import TRANSFORMS
 
 
@@ -65,6 +66,8 @@ class PerturbAudio(BaseTransform):
             raise KeyError('PerturbAudio needs "waveform"; put it after '
                            'LoadAudio in the pipeline.')
         wave = np.asarray(results['waveform'], dtype=np.float32)
+        require_finite(wave, results.get('audio_path', '<unknown file>'),
+                       'samples')
         if self.mode == 'silence':
             results['waveform'] = np.zeros_like(wave)
             return results

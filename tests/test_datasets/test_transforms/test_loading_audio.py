@@ -210,7 +210,7 @@ def test_load_vggish_examples_refuses_code(tmp_path):
     path = str(tmp_path / 'evil.pkl')
     with open(path, 'wb') as f:
         pickle.dump(_Evil(), f)
-    with pytest.raises(ValueError, match='evil.pkl.*refusing') as info:
+    with pytest.raises(ValueError, match='evil.pkl.*refused') as info:
         LoadVGGishExamples()(dict(log_mel_path=path))
     assert 'system' in str(info.value)
 
@@ -248,3 +248,23 @@ def test_compute_log_mel_per_frame_and_sampled(tmp_path):
     with pytest.raises(KeyError, match='num_frames'):
         ComputeLogMel()(dict(waveform=results['waveform'],
                              sample_rate=16000))
+
+
+def test_non_finite_audio_refused(tmp_path):
+    """NaN / inf never pass an audio transform silently."""
+    from mmavs.datasets.transforms import ComputeLogMel, PerturbAudio
+    path = str(tmp_path / 'nan.pkl')
+    tensor = _official_like_tensor(5).detach()
+    tensor[2, 0, 5, 7] = float('nan')
+    with open(path, 'wb') as f:
+        pickle.dump(tensor, f)
+    with pytest.raises(ValueError, match='nan.pkl: 1 of 30720 values'):
+        LoadVGGishExamples()(dict(log_mel_path=path))
+    wave = np.zeros((1, 16000), dtype=np.float32)
+    wave[0, 5] = np.inf
+    for transform in (ComputeLogMel(), ComputeVGGishExamples(1),
+                      PerturbAudio('noise')):
+        results = dict(waveform=wave, sample_rate=16000, num_frames=1,
+                       audio_path='clip.wav')
+        with pytest.raises(ValueError, match='clip.wav.*(NaN|infinite)'):
+            transform(results)

@@ -125,51 +125,72 @@ def test_audio_is_used():
     assert not torch.allclose(a, b)
 
 
-def test_learns_to_listen():
-    """Two fixed regions, the audio says which one is the mask: after a few
-    steps the loss falls and swapping audio swaps the prediction."""
-    torch.manual_seed(0)
-    model = build()
-    size, left = 32, torch.zeros(1, 32, 32, dtype=torch.long)
-    left[..., :16] = 1
-    right = 1 - left
-    tones = torch.randn(2, 1, 96, 64)
-    imgs = torch.randint(0, 255, (1, 3, size, size), dtype=torch.uint8)
+def test_learns_to_listen(learning_seed):
+    """The audio alone says whether the left or the right half is the mask
+    (the images are noise): after training, the loss has fallen and, on new
+    images in eval mode, each sound gives its own half.
 
-    def batch(order):
+    Robust by construction (checked for seeds 0-9 with
+    ``MMAVS_LEARNING_SEEDS``): the two sounds differ in their spectrum (low
+    vs high mel bands, as two real sources would), not only as two draws
+    of noise; every batch holds new images and both sounds twice, so the
+    BatchNorm statistics of training are those of eval; the head has 16
+    channels before its output conv, where 4 could all die (ReLU) early in
+    training and leave a constant prediction."""
+    cfg = copy.deepcopy(TINY)
+    cfg['decode_head'].update(channels=16)
+    torch.manual_seed(learning_seed)
+    model = MODELS.build(cfg)
+    size = 32
+    left = torch.zeros(1, size, size, dtype=torch.long)
+    left[..., :size // 2] = 1
+    masks = (left, 1 - left)
+    sounds = 0.1 * torch.randn(2, 1, 96, 64)
+    sounds[0, ..., :32] += 1
+    sounds[1, ..., 32:] += 1
+
+    def batch(order, imgs):
         samples = []
         for k in order:
             s = SegDataSample(
                 metainfo=dict(ori_shape=(size, size), img_shape=(size, size)))
-            s.gt_sem_seg = PixelData(data=(left, right)[k])
+            s.gt_sem_seg = PixelData(data=masks[k])
             samples.append(s)
         return dict(
             inputs=dict(
-                imgs=[imgs.clone() for _ in order],
-                audio=[tones[k:k + 1] for k in order]),
+                imgs=list(imgs), audio=[sounds[k:k + 1] for k in order]),
             data_samples=samples)
 
+    def noise_images(n):
+        return torch.randint(0, 255, (n, 1, 3, size, size), dtype=torch.uint8)
+
+    order = torch.tensor([0, 0, 1, 1])
     optim = torch.optim.Adam(model.parameters(), lr=3e-3)
-    first = None
-    for _ in range(80):
-        data = model.data_preprocessor(batch([0, 1]), training=True)
+    losses = []
+    for _ in range(120):
+        shuffled = order[torch.randperm(4)].tolist()
+        data = model.data_preprocessor(
+            batch(shuffled, noise_images(4)), training=True)
         loss = model(**data, mode='loss')['decode.loss_ce']
         optim.zero_grad()
         loss.backward()
         optim.step()
-        first = first if first is not None else loss.item()
-    assert loss.item() < 0.5 * first
+        losses.append(loss.item())
+    assert sum(losses[-5:]) < 0.1 * sum(losses[:5])
     with torch.no_grad():  # settle the BN running statistics
         for _ in range(20):
-            model(**model.data_preprocessor(batch([0, 1]), training=True),
+            model(**model.data_preprocessor(
+                batch(order.tolist(), noise_images(4)), training=True),
                   mode='tensor')
     model.eval()
+    imgs = noise_images(4)
     with torch.no_grad():
-        preds = model(**model.data_preprocessor(batch([0, 1])),
-                      mode='predict')
-    acc0 = (preds[0].pred_sem_seg.data == left).float().mean()
-    acc1 = (preds[1].pred_sem_seg.data == right).float().mean()
-    assert acc0 > 0.9 and acc1 > 0.9
+        for k in (0, 1):  # the same images with either sound
+            preds = model(**model.data_preprocessor(batch([k] * 4, imgs)),
+                          mode='predict')
+            for pred in preds:
+                acc = (pred.pred_sem_seg.data == masks[k]).float().mean()
+                assert acc > 0.9, (k, acc)
 
 
 def test_bad_configs():
