@@ -264,12 +264,12 @@ class VideoStream:
         results, T = [], self.num_frames
         for i, (items, keep) in enumerate(batch):
             for t in np.flatnonzero(keep):
-                k, frame, time, audio = items[t]
+                k, frame, stamp, audio = items[t]
                 mask = samples[i * T + t].pred_sem_seg.data[0]
                 results.append(
                     SecondResult(
                         k,
-                        time,
+                        stamp,
                         frame,
                         audio,
                         mask=mask.cpu().numpy().astype(np.uint8),
