@@ -1,9 +1,12 @@
 # Copyright (c) mmavs contributors. All rights reserved.
-from .inference import VideoResult, inference_video, init_model
+from .inference import VideoStream, inference_video, init_model, track_progress
 from .inferencer import MMAVSInferencer
-from .video_io import AVClip, NoAudioError, VideoDecodeError, load_av_clip
+from .results import SecondResult, VideoResult
+from .video_io import (AVClip, AVSeconds, NoAudioError, VideoDecodeError,
+                       load_av_clip)
 
 __all__ = [
-    'AVClip', 'MMAVSInferencer', 'NoAudioError', 'VideoDecodeError',
-    'VideoResult', 'inference_video', 'init_model', 'load_av_clip'
+    'AVClip', 'AVSeconds', 'MMAVSInferencer', 'NoAudioError', 'SecondResult',
+    'VideoDecodeError', 'VideoResult', 'VideoStream', 'inference_video',
+    'init_model', 'load_av_clip', 'track_progress'
 ]

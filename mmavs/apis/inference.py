@@ -1,12 +1,13 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 """Build a segmentor from a config and segment the sounding objects of a
-video, window by window."""
+video, window by window, as it decodes."""
 import inspect
 import os.path as osp
+import time
+from collections import deque
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -16,12 +17,13 @@ from mmengine.dataset import Compose
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-from mmengine.utils import ProgressBar
+from tqdm import tqdm
 
 from mmavs.datasets import avs_collate
 from mmavs.registry import DATASETS, MODELS
 from mmavs.visualization.fusion_aux import FusionAuxRecorder
-from .video_io import AVClip, load_av_clip
+from .results import SecondResult, VideoResult
+from .video_io import AVClip, AVSeconds
 
 #: (second indices of the T window positions, whether each position's
 #: prediction is kept)
@@ -115,145 +117,68 @@ def build_window_pipeline(cfg: Config, num_frames: int) -> Compose:
     return Compose(transforms)
 
 
-def plan_windows(num_seconds: int, num_frames: int) -> List[Window]:
-    """Cover ``num_seconds`` seconds with windows of ``num_frames``.
+def slide_windows(items: Iterable, num_frames: int
+                  ) -> Iterator[Tuple[list, List[bool]]]:
+    """Cover a sequence of seconds with windows of ``num_frames``, as it
+    comes (the last ``num_frames`` items are held).
 
     Windows start every ``num_frames`` seconds; if the last one would run
     past the end it starts ``num_frames`` seconds before the end instead,
-    and only its seconds not predicted yet are kept. A video shorter than
-    one window is padded by repeating its last second (frame and audio);
-    the padded positions are not kept.
+    and only its seconds not predicted yet are kept. A sequence shorter
+    than one window is padded by repeating its last second; the padded
+    positions are not kept.
+
+    Args:
+        items (Iterable): One item per second, in order.
+        num_frames (int): Seconds per window T.
+
+    Yields:
+        tuple[list, list[bool]]: The T items of a window and whether each
+        position's prediction is kept.
     """
-    if num_seconds < 1 or num_frames < 1:
-        raise ValueError('need at least one second and one frame per '
-                         f'window, got {num_seconds} and {num_frames}.')
-    if num_seconds <= num_frames:
-        pad = num_frames - num_seconds
-        return [(list(range(num_seconds)) + [num_seconds - 1] * pad,
-                 [True] * num_seconds + [False] * pad)]
-    starts = list(range(0, num_seconds - num_frames + 1, num_frames))
-    if starts[-1] + num_frames < num_seconds:
-        starts.append(num_seconds - num_frames)
-    windows, done = [], 0
-    for start in starts:
-        seconds = list(range(start, start + num_frames))
-        windows.append((seconds, [k >= done for k in seconds]))
-        done = start + num_frames
-    return windows
+    if num_frames < 1:
+        raise ValueError(
+            f'need at least one frame per window, got {num_frames}.')
+    recent = deque(maxlen=num_frames)
+    count, done = 0, 0  # seconds read, seconds predicted
+    for count, item in enumerate(items, 1):
+        recent.append(item)
+        if count - done == num_frames:
+            yield list(recent), [True] * num_frames
+            done = count
+    if count == 0:
+        raise ValueError('need at least one second.')
+    if count < num_frames:
+        pad = num_frames - count
+        yield (list(recent) + [recent[-1]] * pad,
+               [True] * count + [False] * pad)
+    elif done < count:
+        yield list(recent), [
+            k >= done for k in range(count - num_frames, count)
+        ]
 
 
-def window_results(clip: AVClip, seconds: Sequence[int]) -> dict:
-    """Pipeline input of one window: its frames and the audio of its
-    seconds, in window order."""
-    name = osp.basename(clip.source.rstrip('/'))
-    frames = [clip.frames[k] for k in seconds]
-    return dict(
-        imgs=frames,
-        img_shape=frames[0].shape[:2],
-        ori_shape=frames[0].shape[:2],
-        waveform=np.concatenate([clip.audio_of_second(k) for k in seconds],
-                                axis=1),
-        sample_rate=clip.sample_rate,
-        img_paths=[f'{name}@{clip.timestamps[k]:.3f}s' for k in seconds],
-        clip_name=f'{name}#{seconds[0]}',
-        num_frames=len(seconds),
-        audio_path=clip.source)
+def plan_windows(num_seconds: int, num_frames: int) -> List[Window]:
+    """The windows of :func:`slide_windows` over ``num_seconds`` seconds, as
+    second indices."""
+    return list(slide_windows(range(num_seconds), num_frames))
 
 
-@dataclass
-class VideoResult:
-    """Per-second predictions on a video.
-
-    Attributes:
-        clip (AVClip): The sampled frames, their times and the audio.
-        masks (np.ndarray): uint8 (N, H, W) class indices (binary models:
-            0/1) of the N sampled frames, at the frame size; mask k holds
-            for the video time ``[k, k + 1)`` s.
-        classes (Sequence[str]): Class names, index 0 = background.
-        palette (Sequence[Sequence[int]]): RGB colour of each class.
-        attention (np.ndarray, optional): float32 (N, H_s, W_s)
-            audio-visual attention of the deepest fused stage.
-    """
-    clip: AVClip
-    masks: np.ndarray
-    classes: Sequence[str]
-    palette: Sequence[Sequence[int]]
-    attention: Optional[np.ndarray] = None
-
-    @property
-    def timestamps(self) -> np.ndarray:
-        """Time (s) of each sampled frame, (N, )."""
-        return self.clip.timestamps
-
-    def index_at(self, time: float) -> int:
-        """Index of the mask that holds at ``time`` seconds."""
-        return int(min(max(np.floor(time), 0), len(self.masks) - 1))
-
-    def areas(self) -> List[dict]:
-        """Per sampled frame: its time, its second and the fraction of the
-        frame covered by each predicted class (background excluded)."""
-        out = []
-        for k, mask in enumerate(self.masks):
-            ids, counts = np.unique(mask, return_counts=True)
-            out.append(
-                dict(
-                    time=float(self.timestamps[k]),
-                    second=[k, k + 1],
-                    areas={
-                        str(self.classes[i]): float(c / mask.size)
-                        for i, c in zip(ids, counts)
-                        if 0 < i < len(self.classes)
-                    }))
-        return out
-
-
-def _predict_windows(model: nn.Module, clip: AVClip, windows: List[Window],
-                     batch_size: int, recorder: Optional[FusionAuxRecorder],
-                     progress: bool) -> Tuple[list, list]:
-    """Masks and attention maps of every kept second."""
-    T = len(windows[0][0])
-    pipeline = build_window_pipeline(model.cfg, T)
-    num = clip.num_seconds
-    masks, attn = [None] * num, [None] * num
-    bar = ProgressBar(len(windows)) if progress else None
-    for first in range(0, len(windows), batch_size):
-        chunk = windows[first:first + batch_size]
-        packed = [pipeline(window_results(clip, w[0])) for w in chunk]
-        if 'audio' not in packed[0]['inputs']:
-            raise ValueError('the test pipeline of the config computes no '
-                             'audio from the waveform (e.g. add '
-                             'ComputeVGGishExamples after LoadAudio).')
-        with torch.no_grad():
-            samples = model.test_step(avs_collate(packed))
-        for i, (seconds, keep) in enumerate(chunk):
-            for t in np.flatnonzero(keep):
-                sample = samples[i * T + t]
-                masks[seconds[t]] = sample.pred_sem_seg.data[0].cpu().numpy()
-                if recorder is not None:
-                    attn[seconds[t]] = recorder.attention()[i * T + t].float()
-        if bar is not None:
-            for _ in chunk:
-                bar.update()
-    return masks, attn
-
-
-def inference_video(model: nn.Module,
-                    path: str,
-                    audio: Optional[str] = None,
-                    fps: float = 1.0,
-                    silent_ok: bool = False,
-                    num_frames: Optional[int] = None,
-                    batch_size: int = 1,
-                    with_attention: bool = False,
-                    progress: bool = False) -> VideoResult:
-    """Segment the sounding objects of a video.
+class VideoStream:
+    """Segment the sounding objects of a video as it decodes.
 
     One frame per second is sampled as the dataset was built (see
     :mod:`mmavs.apis.video_io`); windows of T seconds (T of the config's
-    test dataset) slide over the video (see :func:`plan_windows`); each
+    test dataset) slide over the video (see :func:`slide_windows`); each
     window's frames and audio go through the config's test pipeline
     (see :func:`build_window_pipeline`; one audio input per frame, from
-    that frame's second) and the model.
+    that frame's second) and the model. Iterating yields a
+    :class:`SecondResult` per second, in order, as soon as its window is
+    predicted; only the last T seconds (times ``batch_size`` windows) are
+    held, whatever the length of the video. It can be iterated once.
+
+    Opening checks the input (missing, empty, corrupt or non-video file,
+    no audio), so these errors come before any output.
 
     Args:
         model (nn.Module): A segmentor from :func:`init_model`.
@@ -270,26 +195,141 @@ def inference_video(model: nn.Module,
         with_attention (bool): Also record the audio-visual attention of
             the deepest fused stage (the fusion must accept
             ``return_aux``). Defaults to False.
-        progress (bool): Show a progress bar over windows.
+
+    Attributes:
+        reader (AVSeconds): The frames and audio (``duration``,
+            ``has_audio``, ``sample_rate``, ...).
+        classes (Sequence[str]): Class names, index 0 = background.
+        palette (Sequence[Sequence[int]]): RGB colour of each class.
+    """
+
+    def __init__(self,
+                 model: nn.Module,
+                 path: str,
+                 audio: Optional[str] = None,
+                 fps: float = 1.0,
+                 silent_ok: bool = False,
+                 num_frames: Optional[int] = None,
+                 batch_size: int = 1,
+                 with_attention: bool = False) -> None:
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}.')
+        self.model, self.batch_size = model, batch_size
+        self.num_frames = num_frames or _num_frames(model.cfg)
+        self.pipeline = build_window_pipeline(model.cfg, self.num_frames)
+        self.recorder = FusionAuxRecorder(model) if with_attention else None
+        self.classes = model.dataset_meta['classes']
+        self.palette = model.dataset_meta['palette']
+        self.reader = AVSeconds(path, audio, fps, silent_ok)
+
+    def __iter__(self) -> Iterator[SecondResult]:
+        seconds = ((k, *second) for k, second in enumerate(self.reader))
+        with self.recorder or nullcontext():
+            batch = []
+            for window in slide_windows(seconds, self.num_frames):
+                batch.append(window)
+                if len(batch) == self.batch_size:
+                    yield from self._predict(batch)
+                    batch = []
+            if batch:
+                yield from self._predict(batch)
+
+    def _window_inputs(self, items: Sequence[tuple]) -> dict:
+        """Pipeline input of one window: its frames and the audio of its
+        seconds, in window order."""
+        name = osp.basename(self.reader.frames.path.rstrip('/'))
+        seconds, frames, times, audio = zip(*items)
+        return dict(
+            imgs=list(frames),
+            img_shape=frames[0].shape[:2],
+            ori_shape=frames[0].shape[:2],
+            waveform=np.concatenate(audio, axis=1),
+            sample_rate=self.reader.sample_rate,
+            img_paths=[f'{name}@{t:.3f}s' for t in times],
+            clip_name=f'{name}#{seconds[0]}',
+            num_frames=len(seconds),
+            audio_path=self.reader.frames.path)
+
+    def _predict(self, batch: List[Tuple[list, List[bool]]]
+                 ) -> List[SecondResult]:
+        """Results of the kept seconds of a batch of windows."""
+        packed = [self.pipeline(self._window_inputs(w)) for w, _ in batch]
+        if 'audio' not in packed[0]['inputs']:
+            raise ValueError('the test pipeline of the config computes no '
+                             'audio from the waveform (e.g. add '
+                             'ComputeVGGishExamples after LoadAudio).')
+        with torch.no_grad():
+            samples = self.model.test_step(avs_collate(packed))
+        attn = self.recorder.attention() if self.recorder else None
+        results, T = [], self.num_frames
+        for i, (items, keep) in enumerate(batch):
+            for t in np.flatnonzero(keep):
+                k, frame, stamp, audio = items[t]
+                mask = samples[i * T + t].pred_sem_seg.data[0]
+                results.append(
+                    SecondResult(
+                        k,
+                        stamp,
+                        frame,
+                        audio,
+                        mask=mask.cpu().numpy().astype(np.uint8),
+                        attention=None if attn is None else
+                        attn[i * T + t].float().cpu().numpy()))
+        return results
+
+
+def track_progress(stream: VideoStream) -> Iterator[SecondResult]:
+    """Pass on the results of a stream with a progress bar of the video
+    seconds done, showing the real-time factor (video seconds per
+    wall-clock second, reading, predicting and whatever the consumer does
+    between results included)."""
+    hint = stream.reader.frames.duration_hint
+    start = time.perf_counter()
+    with tqdm(
+            total=None if hint is None else int(hint),
+            unit='s',
+            desc=osp.basename(stream.reader.frames.path.rstrip('/'))) as bar:
+        for result in stream:
+            rtf = (result.index + 1) / max(time.perf_counter() - start, 1e-9)
+            bar.set_postfix_str(f'{rtf:.2f}x real time', refresh=False)
+            bar.update()
+            yield result
+
+
+def inference_video(model: nn.Module,
+                    path: str,
+                    audio: Optional[str] = None,
+                    fps: float = 1.0,
+                    silent_ok: bool = False,
+                    num_frames: Optional[int] = None,
+                    batch_size: int = 1,
+                    with_attention: bool = False,
+                    progress: bool = False) -> VideoResult:
+    """Segment the sounding objects of a video and collect the results of
+    :class:`VideoStream` (same arguments; its frames and audio are kept, so
+    memory grows with the length: iterate a :class:`VideoStream` for long
+    videos).
+
+    Args:
+        progress (bool): Show a progress bar (:func:`track_progress`).
             Defaults to False.
 
     Returns:
         VideoResult: Masks (and attention maps) of the N sampled frames.
     """
-    if batch_size < 1:
-        raise ValueError(f'batch_size must be >= 1, got {batch_size}.')
-    clip = load_av_clip(path, audio, fps, silent_ok)
-    windows = plan_windows(clip.num_seconds, num_frames
-                           or _num_frames(model.cfg))
-    recorder = FusionAuxRecorder(model) if with_attention else None
-    with recorder or nullcontext():
-        masks, attn = _predict_windows(model, clip, windows, batch_size,
-                                       recorder, progress)
-    meta = model.dataset_meta
+    stream = VideoStream(model, path, audio, fps, silent_ok, num_frames,
+                         batch_size, with_attention)
+    results = list(track_progress(stream) if progress else stream)
+    reader = stream.reader
+    clip = AVClip(reader.frames.path, [r.frame for r in results],
+                  np.asarray([r.time for r in results]), reader.duration,
+                  reader.frames.fps,
+                  np.concatenate([r.audio for r in results], axis=1),
+                  reader.sample_rate, reader.has_audio, reader.audio_file)
     return VideoResult(
         clip=clip,
-        masks=np.stack(masks).astype(np.uint8),
-        classes=meta['classes'],
-        palette=meta['palette'],
-        attention=torch.stack(attn).cpu().numpy()
+        masks=np.stack([r.mask for r in results]),
+        classes=stream.classes,
+        palette=stream.palette,
+        attention=np.stack([r.attention for r in results])
         if with_attention else None)

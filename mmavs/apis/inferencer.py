@@ -4,7 +4,8 @@ from typing import List, Optional, Sequence, Union
 
 from mmengine.config import Config
 
-from .inference import VideoResult, inference_video, init_model
+from .inference import inference_video, init_model
+from .results import VideoResult
 from .video_writer import (write_areas_json, write_mask_pngs,
                            write_overlay_video)
 

@@ -1,15 +1,19 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 """Read a video file with its audio track (PyAV), or a folder of frames plus
-a wav, as one frame per second and the waveform.
+a wav, as one frame per second and the audio of each second, as the video
+decodes: only the frames of the current second and the audio block being
+read are held, whatever the length of the video.
 
 Sampling rule of a video file (the official AVSBench preprocessing,
 ``preprocess_scripts/preprocess_s4.py``): frames are counted by decode
 index; with ``fi = int(round(fps))`` (``fps`` from the container metadata)
 the frame of second ``l`` (0-based) is frame ``int(l * fi + 15 / 16 * fi)``
 (23, 48, 73, ... at 25 fps; 28, 58, 88, ... at 30 fps), or the last decoded
-frame if there are fewer. The video lasts ``D`` seconds (last frame time +
-one frame period, times from the first frame) and ``N = floor(D)`` whole
-seconds are kept (a trailing partial second is not sampled).
+frame if there are fewer. The video lasts ``D`` seconds (latest frame time +
+one frame period, times from the first frame; frames decode in time order)
+and ``N = floor(D)`` whole seconds are kept (a trailing partial second is not
+sampled). A second is handed on as soon as a decoded frame shows that the
+video lasts past its end.
 
 A folder of frames is already one frame per second (the AVSBench release):
 frame ``i`` (0-based, natural file order) is at ``i / fps`` s and the frame
@@ -19,6 +23,7 @@ frame ``i`` is the frame of second ``i``, kept as it is.
 import os
 import os.path as osp
 import re
+from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -28,19 +33,13 @@ import mmcv
 import numpy as np
 
 from mmavs.audio import load_wav
+from .audio_track import AudioTrack, open_audio_track, silence
+from .av_file import NoAudioError, VideoDecodeError, open_video_file
 
 #: Sample rate of the silence used for a video without audio.
 SILENCE_SAMPLE_RATE = 16000
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp')
 _EPS = 1e-6
-
-
-class VideoDecodeError(ValueError):
-    """A video file exists but cannot be decoded."""
-
-
-class NoAudioError(ValueError):
-    """A video has no audio track (and silence was not allowed)."""
 
 
 @dataclass
@@ -54,9 +53,13 @@ class AVClip:
         timestamps (np.ndarray): float (N, ), time of each sampled frame (s).
         duration (float): Video duration D in seconds.
         fps (float): Frame rate of the source.
-        waveform (np.ndarray): float32 (C, L), sample 0 at time 0.
+        waveform (np.ndarray): float32 (C, N * sample_rate), the audio of
+            the N seconds (zero-padded past the end of the track), sample 0
+            at time 0.
         sample_rate (int): Sample rate of ``waveform`` in Hz.
         has_audio (bool): False when ``waveform`` is made-up silence.
+        audio_file (str, optional): The audio file of a frame folder; None
+            for a video file (its own track) or silence.
     """
     source: str
     frames: List[np.ndarray]
@@ -66,6 +69,7 @@ class AVClip:
     waveform: np.ndarray
     sample_rate: int
     has_audio: bool
+    audio_file: Optional[str] = None
 
     @property
     def num_seconds(self) -> int:
@@ -73,13 +77,10 @@ class AVClip:
         return len(self.frames)
 
     def audio_of_second(self, k: int) -> np.ndarray:
-        """Audio of second ``[k, k + 1)`` (0-based ``k``), zero-padded past
-        the end of the track: float32 (C, sample_rate)."""
+        """Audio of second ``[k, k + 1)`` (0-based ``k < N``), zero-padded
+        past the end of the track: float32 (C, sample_rate)."""
         sr = self.sample_rate
-        seg = self.waveform[:, k * sr:(k + 1) * sr]
-        if seg.shape[1] < sr:
-            seg = np.pad(seg, ((0, 0), (0, sr - seg.shape[1])))
-        return seg
+        return self.waveform[:, k * sr:(k + 1) * sr]
 
 
 class FrameSource:
@@ -92,6 +93,10 @@ class FrameSource:
     Args:
         path (str): Video file or folder of frames.
         fps (float): Frame rate of a folder. Defaults to 1.0.
+
+    Attributes:
+        duration_hint (float | None): Duration (s) from the container
+            metadata (frame count for a folder), for progress bars only.
     """
 
     def __init__(self, path: str, fps: float = 1.0) -> None:
@@ -101,16 +106,17 @@ class FrameSource:
                 raise ValueError(f'fps must be positive, got {fps}.')
             self.frame_files = _frame_files(self.path)
             self.fps = float(fps)
+            self.duration_hint = len(self.frame_files) / self.fps
         else:
             self.frame_files = None
-            self.fps = _video_fps(self.path)
+            self.fps, self.duration_hint = _video_info(self.path)
 
     def __iter__(self) -> Iterator[Tuple[float, Callable[[], np.ndarray]]]:
         if self.frame_files is not None:
             for i, file in enumerate(self.frame_files):
                 yield i / self.fps, partial(_read_frame, file)
             return
-        with _open(self.path) as container:
+        with open_video_file(self.path) as container:
             stream = container.streams.video[0]
             t0 = None
             try:
@@ -131,7 +137,7 @@ class FrameSource:
         """Time of the first video frame in the container's clock (s)."""
         if self.frame_files is not None:
             return 0.0
-        with _open(self.path) as container:
+        with open_video_file(self.path) as container:
             stream = container.streams.video[0]
             for frame in container.decode(stream):
                 return frame.time or 0.0
@@ -139,31 +145,15 @@ class FrameSource:
             f'No video frame could be decoded from {self.path}.')
 
 
-def _open(path: str) -> 'av.container.InputContainer':
-    """Open a video file, raising clear errors for bad files."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Video file not found: {path}')
-    if osp.getsize(path) == 0:
-        raise VideoDecodeError(f'Video file is empty (0 bytes): {path}')
-    try:
-        container = av.open(path)
-    except av.FFmpegError as err:
-        raise VideoDecodeError(
-            f'Not a readable video file (corrupt or unsupported '
-            f'container): {path} ({err})') from err
-    if not container.streams.video:
-        container.close()
-        raise VideoDecodeError(f'{path} has no video stream.')
-    return container
-
-
-def _video_fps(path: str) -> float:
-    with _open(path) as container:
+def _video_info(path: str) -> Tuple[float, Optional[float]]:
+    """Frame rate and duration (s, None if unknown) from the metadata."""
+    with open_video_file(path) as container:
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate
+        duration = container.duration
     if not rate:
         raise VideoDecodeError(f'Cannot tell the frame rate of {path}.')
-    return float(rate)
+    return float(rate), None if duration is None else duration / 1e6
 
 
 def _natural_key(name: str) -> list:
@@ -194,82 +184,80 @@ def official_frame_index(second: int, fps: float) -> int:
     return int(second * fi + (15 / 16) * fi)
 
 
-def sample_seconds(source: FrameSource
-                   ) -> Tuple[List[np.ndarray], np.ndarray, float]:
-    """Sample the frame of every whole second (see the module docstring):
-    by decode index for a video file, by time for a frame folder.
+class SecondSampler:
+    """Iterate over the frame of every whole second (see the module
+    docstring), by decode index for a video file and by time for a frame
+    folder, as the frames decode.
 
-    Returns:
-        tuple: N BGR frames, their times (N, ) and the duration D (s).
-
-    Raises:
-        VideoDecodeError: The video lasts less than one second.
-    """
-    by_time = source.frame_files is not None
-    frames, times = [], []
-    last = None  # (time, load) of the latest frame
-    for i, (time, load) in enumerate(source):
-        if by_time:  # the last frame before second len(frames) + 1 ends
-            while last is not None and time >= len(frames) + 1 - _EPS:
-                frames.append(last[1]())
-                times.append(last[0])
-        elif i == official_frame_index(len(frames), source.fps):
-            frames.append(load())
-            times.append(time)
-        last = (time, load)
-    duration = last[0] + 1.0 / source.fps
-    num_seconds = int(np.floor(duration + _EPS))
-    if num_seconds < 1:
-        raise VideoDecodeError(
-            f'{source.path} lasts {duration:.3f} s; at least one second is '
-            'needed (one frame and one second of audio per second).')
-    while len(frames) < num_seconds:  # past the last frame: the last one
-        frames.append(last[1]())
-        times.append(last[0])
-    shapes = {f.shape for f in frames}
-    if len(shapes) != 1:
-        raise VideoDecodeError(
-            f'Frames of {source.path} differ in size: {sorted(shapes)}.')
-    return frames[:num_seconds], np.asarray(times[:num_seconds]), duration
-
-
-def read_audio_track(path: str, video_start: float
-                     ) -> Optional[Tuple[np.ndarray, int]]:
-    """Decode the first audio stream of a video file.
+    Iterating yields ``(frame, time)``, the N BGR frames (H, W, 3) in order
+    and their times (s), then sets :attr:`duration`. A second is yielded once
+    a decoded frame shows that the video lasts past its end (the next frame,
+    in a regular video), so at most a few frames are held.
 
     Args:
-        path (str): Video file.
-        video_start (float): Time of the first video frame (s); the audio is
-            shifted so that its sample 0 is at that time.
+        source (FrameSource): The frames.
 
-    Returns:
-        tuple[np.ndarray, int] | None: float32 (C, L) and the sample rate, or
-        None when the file has no audio stream (or an empty one).
+    Attributes:
+        duration (float | None): Video duration D (s), once iterated.
+
+    Raises:
+        VideoDecodeError: The video lasts less than one second, or its
+            sampled frames differ in size.
     """
-    with _open(path) as container:
-        if not container.streams.audio:
-            return None
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format='fltp')  # planar float32
-        chunks, start, rate = [], None, None
-        try:
-            for frame in container.decode(stream):
-                if start is None:
-                    start, rate = frame.time or 0.0, frame.sample_rate
-                chunks += [f.to_ndarray() for f in resampler.resample(frame)]
-            chunks += [f.to_ndarray() for f in resampler.resample(None)]
-        except av.FFmpegError as err:
+
+    def __init__(self, source: FrameSource) -> None:
+        self.source = source
+        self.duration: Optional[float] = None
+
+    def __iter__(self) -> Iterator[Tuple[np.ndarray, float]]:
+        source, period = self.source, 1.0 / self.source.fps
+        by_time = source.frame_files is not None
+        pending = deque()  # sampled (frame, time) of seconds not confirmed
+        count, latest, last, shape = 0, -np.inf, None, None
+        for i, (time, load) in enumerate(source):
+            if by_time:  # the last frame before second count + 1 ends
+                while last is not None and time >= count + len(pending) + 1 \
+                        - _EPS:
+                    pending.append((last[1](), last[0]))
+            elif i == official_frame_index(count + len(pending), source.fps):
+                pending.append((load(), time))
+            last, latest = (time, load), max(latest, time)
+            while pending and count < _whole_seconds(latest + period):
+                shape = self._check(pending[0][0], shape)
+                yield pending.popleft()
+                count += 1
+        duration = latest + period
+        if _whole_seconds(duration) < 1:
             raise VideoDecodeError(
-                f'Cannot decode the audio stream of {path}: {err}') from err
-    if not chunks:
-        return None
-    waveform = np.concatenate(chunks, axis=1).astype(np.float32)
-    shift = int(round((start - video_start) * rate))
-    if shift > 0:  # audio starts after the first frame: pad with silence
-        waveform = np.pad(waveform, ((0, 0), (shift, 0)))
-    elif shift < 0:
-        waveform = waveform[:, -shift:]
-    return np.ascontiguousarray(waveform), int(rate)
+                f'{source.path} lasts {duration:.3f} s; at least one second '
+                'is needed (one frame and one second of audio per second).')
+        for count in range(count, _whole_seconds(duration)):
+            # past the last sampled frame: the last decoded one
+            frame, time = pending.popleft() if pending else (last[1](),
+                                                             last[0])
+            shape = self._check(frame, shape)
+            yield frame, time
+        self.duration = duration
+
+    def _check(self, frame: np.ndarray, shape: Optional[tuple]) -> tuple:
+        if shape is not None and frame.shape != shape:
+            raise VideoDecodeError(
+                f'Frames of {self.source.path} differ in size: '
+                f'{sorted([shape, frame.shape])}.')
+        return frame.shape
+
+
+def _whole_seconds(duration: float) -> int:
+    return int(np.floor(duration + _EPS))
+
+
+def sample_seconds(source: FrameSource
+                   ) -> Tuple[List[np.ndarray], np.ndarray, float]:
+    """All of :class:`SecondSampler`: N BGR frames, their times (N, ) and
+    the duration D (s)."""
+    sampler = SecondSampler(source)
+    frames, times = zip(*sampler)
+    return list(frames), np.asarray(times), sampler.duration
 
 
 def _folder_audio(folder: str, audio: Optional[str]) -> Optional[str]:
@@ -285,44 +273,96 @@ def _folder_audio(folder: str, audio: Optional[str]) -> Optional[str]:
     return osp.join(folder, wavs[0]) if wavs else None
 
 
-def load_av_clip(path: str,
-                 audio: Optional[str] = None,
-                 fps: float = 1.0,
-                 silent_ok: bool = False) -> AVClip:
-    """Read a video (or a folder of frames plus a wav) for inference.
+class AVSeconds:
+    """The frame and the audio of every whole second of a video file (its
+    first audio stream) or of a frame folder (plus a wav), read as the video
+    decodes.
+
+    Opening checks the input (and decodes its first frame); iterating yields
+    ``(frame, time, audio)`` per second: the BGR frame (H, W, 3) sampled as
+    :class:`SecondSampler` does, its time (s) and the audio of the second,
+    float32 (C, sample_rate), zero-padded past the end of the track; then
+    :attr:`duration` is set. It can be iterated once.
 
     Args:
         path (str): Video file (any container FFmpeg reads: mp4, mkv, webm,
             avi, ...) or a folder of frames.
         audio (str, optional): Audio file of a frame folder (else its only
-            ``.wav``/``.flac``). Ignored for video files. Defaults to None.
+            ``.wav``/``.flac``; it is read whole). Ignored for video files.
+            Defaults to None.
         fps (float): Frame rate of a frame folder. Defaults to 1.0.
         silent_ok (bool): Accept a video without audio and use silence.
             Defaults to False.
 
-    Returns:
-        AVClip: The sampled frames and the audio.
+    Attributes:
+        frames (FrameSource): The frames.
+        has_audio (bool): False when the audio is made-up silence.
+        audio_file (str | None): The audio file of a frame folder.
+        sample_rate (int): Sample rate of the audio (Hz).
+        duration (float | None): Video duration D (s), once iterated.
 
     Raises:
         FileNotFoundError: Missing file, or a folder without frames.
-        VideoDecodeError: Empty, corrupt or non-video file, or shorter than
-            one second.
+        VideoDecodeError: Empty, corrupt or non-video file; while
+            iterating, also a video shorter than one second.
         NoAudioError: No audio and ``silent_ok`` is False.
     """
-    source = FrameSource(path, fps)
-    frames, times, duration = sample_seconds(source)
-    if source.frame_files is not None:
-        wav = _folder_audio(source.path, audio)
-        track = load_wav(wav) if wav is not None else None
-    else:
-        track = read_audio_track(source.path, source.start_time())
-    has_audio = track is not None
-    if not has_audio:
-        if not silent_ok:
-            raise NoAudioError(
-                f'{path} has no audio track; pass silent_ok=True '
-                '(--silent-ok) to segment it with silence.')
-        length = int(np.ceil(duration * SILENCE_SAMPLE_RATE))
-        track = (np.zeros((1, length), np.float32), SILENCE_SAMPLE_RATE)
-    return AVClip(source.path, frames, times, duration, source.fps, *track,
-                  has_audio)
+
+    def __init__(self,
+                 path: str,
+                 audio: Optional[str] = None,
+                 fps: float = 1.0,
+                 silent_ok: bool = False) -> None:
+        self.frames = FrameSource(path, fps)
+        self.audio_file = _folder_audio(self.frames.path, audio) \
+            if self.frames.frame_files is not None else None
+        track = open_audio(self.frames, self.audio_file)
+        self.has_audio = track is not None
+        if not self.has_audio:
+            if not silent_ok:
+                raise NoAudioError(
+                    f'{path} has no audio track; pass silent_ok=True '
+                    '(--silent-ok) to segment it with silence.')
+            track = silence(SILENCE_SAMPLE_RATE)
+        self._audio = track
+        self.sample_rate = track.sample_rate
+        self.duration: Optional[float] = None
+        self._sampler = SecondSampler(self.frames)
+
+    def __iter__(self) -> Iterator[Tuple[np.ndarray, float, np.ndarray]]:
+        if self._sampler is None:
+            raise RuntimeError(f'{self.frames.path} was read already.')
+        sampler, self._sampler = self._sampler, None
+        for frame, time in sampler:
+            yield frame, time, self._audio.read(self.sample_rate)
+        self.duration = sampler.duration
+
+
+def open_audio(source: FrameSource,
+               audio_file: Optional[str] = None) -> Optional[AudioTrack]:
+    """The audio of a video file (its first audio stream) or of a frame
+    folder (``audio_file``, read whole); None without one."""
+    if source.frame_files is None:
+        return open_audio_track(source.path, source.start_time())
+    if audio_file is None:
+        return None
+    waveform, rate = load_wav(audio_file)
+    return AudioTrack([waveform], rate, waveform.shape[0])
+
+
+def load_av_clip(path: str,
+                 audio: Optional[str] = None,
+                 fps: float = 1.0,
+                 silent_ok: bool = False) -> AVClip:
+    """Read a video (or a folder of frames plus a wav) whole, for
+    inference: all of :class:`AVSeconds` (same arguments and errors).
+
+    Returns:
+        AVClip: The sampled frames and the audio of their seconds.
+    """
+    reader = AVSeconds(path, audio, fps, silent_ok)
+    frames, times, waves = zip(*reader)
+    return AVClip(reader.frames.path, list(frames), np.asarray(times),
+                  reader.duration, reader.frames.fps,
+                  np.concatenate(waves, axis=1), reader.sample_rate,
+                  reader.has_audio, reader.audio_file)

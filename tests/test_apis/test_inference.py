@@ -7,28 +7,13 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from video_utils import stepped_tone, write_video
+from video_utils import TINY_CONFIG, stepped_tone, write_video
 
 from mmavs.apis import (MMAVSInferencer, NoAudioError, VideoDecodeError,
                         inference_video, init_model)
 from mmavs.apis.inference import build_window_pipeline, plan_windows
 from mmavs.audio import waveform_to_vggish_examples
 from mmavs.datasets import AVSBenchObjectDataset, avs_collate
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs', 'tpavi',
-                  'tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py')
-
-
-@pytest.fixture(scope='module')
-def model():
-    """The tiny TPAVI with random weights; the fusion weights are drawn
-    large so that the audio changes the output."""
-    torch.manual_seed(0)
-    model = init_model(CONFIG)
-    for p in model.fusion.parameters():
-        torch.nn.init.normal_(p, std=0.5)
-    return model
 
 
 def test_plan_windows():
@@ -48,7 +33,7 @@ def test_plan_windows():
 
 
 def test_window_pipeline_drops_file_loading():
-    cfg = Config.fromfile(CONFIG)
+    cfg = Config.fromfile(TINY_CONFIG)
     transforms = build_window_pipeline(cfg, 5).transforms
     names = [type(t).__name__ for t in transforms]
     assert names == ['AVSResize', 'ComputeVGGishExamples', 'PackAVSInputs']
@@ -137,7 +122,7 @@ def test_video_with_attention(model, video_mp4):
 
 
 def test_inferencer_writes_outputs(tmp_path, video_mp4):
-    inferencer = MMAVSInferencer(CONFIG, alpha=0.4)
+    inferencer = MMAVSInferencer(TINY_CONFIG, alpha=0.4)
     out = inferencer(video_mp4, out_dir=str(tmp_path))
     assert len(out['predictions']) == 1
     video = out['visualization'][0]

@@ -10,7 +10,8 @@ from video_utils import (SAMPLE_RATE, frame_image, index_image, read_index,
                          tone, write_video)
 
 from mmavs.apis import NoAudioError, VideoDecodeError, load_av_clip
-from mmavs.apis.video_io import sample_seconds
+from mmavs.apis.audio_track import AudioTrack, shift_blocks
+from mmavs.apis.video_io import SecondSampler, sample_seconds
 
 
 class FakeSource:
@@ -174,3 +175,54 @@ def test_bad_inputs(tmp_path, video_mp4):
     (tmp_path / 'no_frames').mkdir()
     with pytest.raises(FileNotFoundError, match='No frame'):
         load_av_clip(osp.join(str(tmp_path), 'no_frames'))
+
+
+@pytest.mark.parametrize('shift', [0, 5, -3, -12])
+def test_audio_track_reads_in_order(shift):
+    """Blocks of any sizes, shifted, read in pieces of any size: the same
+    samples as slicing the whole shifted waveform, zeros past its end."""
+    rng = np.random.default_rng(0)
+    wave = rng.standard_normal((2, 40)).astype(np.float32)
+    cuts = [0, 7, 8, 20, 33, 40]
+    blocks = [wave[:, a:b] for a, b in zip(cuts, cuts[1:])]
+    track = AudioTrack(shift_blocks(iter(blocks), shift), 8, 2)
+    ref = np.pad(wave, ((0, 0), (shift, 0))) if shift >= 0 else \
+        wave[:, -shift:]
+    ref = np.pad(ref, ((0, 0), (0, 60 - ref.shape[1])))
+    got = []
+    for size in (3, 10, 1, 25, 21):
+        piece = track.read(size)
+        assert piece.shape == (2, size) and piece.dtype == np.float32
+        got.append(piece)
+    np.testing.assert_array_equal(np.concatenate(got, axis=1), ref)
+    # unpadded reads stop at the end of the track
+    track = AudioTrack(shift_blocks(iter(blocks), shift), 8, 2)
+    assert track.read(100, pad=False).shape == (2, 40 + shift)
+    assert track.read(5, pad=False).shape == (2, 0)
+
+
+def test_second_sampler_holds_one_second():
+    """A second is handed on once a frame shows the video lasts past its
+    end: at 4 fps the frame of second l is #4l + 3 (l + 0.75 s, the video
+    lasts at least l + 1 s) and is yielded as soon as it has decoded; at 3
+    fps (fi = 3: frames #3l + 2) also, and the 1.5 s left after second 3
+    are not sampled."""
+    decoded = []
+
+    class Counting(FakeSource):
+
+        def __iter__(self):
+            for item in super().__iter__():
+                decoded.append(item[0])
+                yield item
+
+    sampler = SecondSampler(Counting([i / 4 for i in range(22)], fps=4))
+    seen = [(int(frame[0, 0, 0]), len(decoded)) for frame, _ in sampler]
+    assert seen == [(3, 4), (7, 8), (11, 12), (15, 16), (19, 20)]
+    assert sampler.duration == pytest.approx(5.5)
+    # at 25 fps the frame of second l (#25l + 23, l + 0.92 s) waits for the
+    # next one (l + 0.96 s: the video lasts past l + 1 s)
+    decoded.clear()
+    sampler = SecondSampler(Counting([i / 25 for i in range(80)], fps=25))
+    seen = [(int(frame[0, 0, 0]), len(decoded)) for frame, _ in sampler]
+    assert seen == [(23, 25), (48, 50), (73, 75)]

@@ -1,6 +1,7 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 """Tiny generated videos with an audio track: a circle moving across a grey
 frame while a tone plays, written with PyAV."""
+import os.path as osp
 from fractions import Fraction
 from typing import Callable, Optional
 
@@ -8,6 +9,10 @@ import av
 import numpy as np
 
 SAMPLE_RATE = 16000
+#: The tiny TPAVI config the inference tests run.
+TINY_CONFIG = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs',
+    'tpavi', 'tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py')
 
 
 def frame_image(i: int, fps: float, size: int) -> np.ndarray:

@@ -47,6 +47,8 @@ def test_demo_writes_video_with_audio(tmp_path, checkpoint):
                 str(tmp_path / 'png'), '--json', str(tmp_path / 'a.json'),
                 '--alpha', '0.3')
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # the progress bar: 6 video seconds, the real-time factor
+    assert '6/6' in proc.stderr and 'x real time' in proc.stderr
     with av.open(str(out)) as container:
         assert container.duration / 1e6 == pytest.approx(6.0, abs=0.1)
         streams = {s.type: s for s in container.streams}
