@@ -2,6 +2,6 @@
 # mmseg's hooks and optimizer constructors, visible from the mmavs scope.
 import mmseg.engine  # noqa: F401
 
-from .hooks import AVSVisualizationHook  # noqa: E402
+from .hooks import AVSVisualizationHook, FreezeBackboneHook  # noqa: E402
 
-__all__ = ['AVSVisualizationHook']
+__all__ = ['AVSVisualizationHook', 'FreezeBackboneHook']

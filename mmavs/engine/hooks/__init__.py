@@ -1,4 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .freeze_backbone_hook import FreezeBackboneHook
 from .visualization_hook import AVSVisualizationHook
 
-__all__ = ['AVSVisualizationHook']
+__all__ = ['AVSVisualizationHook', 'FreezeBackboneHook']

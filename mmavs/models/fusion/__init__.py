@@ -2,9 +2,11 @@
 from .av_add import AVAdd
 from .av_attention_block import AVAttentionBlock
 from .av_cross_attention import AVCrossAttention
+from .cross_modal_mixer import CrossModalMixer
 from .tpavi import TPAVI
 from .tpavi_block import TPAVIBlock
 
 __all__ = [
-    'AVAdd', 'AVAttentionBlock', 'AVCrossAttention', 'TPAVI', 'TPAVIBlock'
+    'AVAdd', 'AVAttentionBlock', 'AVCrossAttention', 'CrossModalMixer',
+    'TPAVI', 'TPAVIBlock'
 ]

@@ -2,5 +2,6 @@
 from .audio_bank import ClassAudioBank
 from .avm_loss import AVMLoss
 from .cavp_loss import CAVPLoss
+from .frame_dice_loss import FrameDiceLoss
 
-__all__ = ['AVMLoss', 'CAVPLoss', 'ClassAudioBank']
+__all__ = ['AVMLoss', 'CAVPLoss', 'ClassAudioBank', 'FrameDiceLoss']

@@ -1,4 +1,5 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .avsegformer_convert import avsegformer_convert
 from .ckpt_convert import avsbench_convert, vggish_convert
 
-__all__ = ['avsbench_convert', 'vggish_convert']
+__all__ = ['avsbench_convert', 'avsegformer_convert', 'vggish_convert']
