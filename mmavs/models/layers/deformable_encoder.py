@@ -19,6 +19,13 @@ CUDA_OPS_MISSING = (
     'visible it builds mmcv with FORCE_CUDA=1), or run the model on CPU.')
 
 
+def check_deformable_attention_device(x: Tensor) -> None:
+    """Raise a clear error where mmcv's deformable attention would fail:
+    CUDA tensors with an mmcv built without CUDA ops."""
+    if x.is_cuda and not mmcv_cuda_ops_available():
+        raise RuntimeError(CUDA_OPS_MISSING)
+
+
 class DeformableEncoderLayer(nn.Module):
     """Multi-scale deformable self-attention and a GELU FFN, each with
     dropout, a residual add and a LayerNorm (post-norm).
@@ -156,8 +163,7 @@ class DeformableTransformerEncoder(BaseModule):
             raise ValueError(f'DeformableTransformerEncoder has '
                              f'{self.num_levels} levels, got '
                              f'{len(spatial_shapes)}')
-        if x.is_cuda and not mmcv_cuda_ops_available():
-            raise RuntimeError(CUDA_OPS_MISSING)
+        check_deformable_attention_device(x)
         shapes = torch.as_tensor(
             spatial_shapes, dtype=torch.long, device=x.device)
         level_start_index = torch.cat(
