@@ -7,9 +7,8 @@ import torch
 
 from mmavs.models.layers import (AudioQueryGenerator,
                                  DeformableTransformerEncoder,
-                                 QueryTransformerDecoder,
+                                 QueryTransformerDecoder, deformable_encoder,
                                  sine_positional_encoding)
-from mmavs.models.layers import deformable_encoder
 
 
 def test_sine_positional_encoding_hand_values():
