@@ -142,6 +142,13 @@ class AVSegFormerHead(BaseDecodeHead):
         self.out_conv = ConvModule(
             embed_dims, embed_dims, 3, padding=1, bias=True, norm_cfg=gn)
         self.mixer = MODELS.build(mixer) if mixer else None
+        widths = dict(query_generator=self.query_generator.embed_dims)
+        if self.mixer is not None:
+            widths['mixer'] = self.mixer.embed_dims
+        for name, width in widths.items():
+            if width != embed_dims:
+                raise ValueError(f'AVSegFormerHead: {name} has width {width}'
+                                 f', the head {embed_dims}')
         self.query_mlp = nn.Sequential(
             nn.Conv2d(num_queries, mlp_channels, 1), nn.ReLU(),
             nn.Conv2d(mlp_channels, mlp_channels, 1), nn.ReLU(),

@@ -133,3 +133,5 @@ def test_bad_configs():
         small_head(num_pos_feats=16)
     with pytest.raises(ValueError, match='memory_levels'):
         small_head(memory_levels=(0, 1, 2))
+    with pytest.raises(ValueError, match='mixer has width 32'):
+        small_head(mixer=dict(type='CrossModalMixer', embed_dims=32))
