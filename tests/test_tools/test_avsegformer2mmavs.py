@@ -2,6 +2,7 @@
 """tools/model_converters/avsegformer2mmavs.py on checkpoints in the
 released AVSegFormer key layout (PVT-v2-b5 and ResNet-50, S4/MS3 and AVSS
 heads), generated from the test re-implementation of the release."""
+import json
 import os.path as osp
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from mmavs.utils import load_local_checkpoint, register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models', 'test_segmentors'))
-from avsegformer_reference import AVSegFormerRef, B2ResNet50, PVTv2  # noqa
+from avsegformer_reference import (AVSegFormerRef, B2ResNet50, PVTv2,  # noqa
+                                   randomise)
 
 TOOL = osp.join(ROOT, 'tools', 'model_converters', 'avsegformer2mmavs.py')
 CONFIGS = osp.join(ROOT, 'configs', 'avsegformer')
@@ -110,3 +112,37 @@ def test_bad_checkpoint_names_file_and_keys(tmp_path):
     out, dst = convert(tmp_path, official)
     assert out.returncode != 0 and not dst.exists()
     assert 'best.pth' in out.stderr and 'head.extra.weight' in out.stderr
+
+
+@pytest.mark.slow
+def test_converted_release_runs_with_tools_test(tmp_path, tiny_avs_root):
+    """A converted release checkpoint (the reduced PVT-v2 of the
+    equivalence test, random weights) goes through tools/test.py."""
+    torch.manual_seed(0)
+    dims = (32, 64, 160, 256)
+    ref = AVSegFormerRef(
+        PVTv2(dims, (1, 1, 1, 1), (1, 2, 5, 8), (8, 8, 4, 4)), list(dims))
+    randomise(ref, torch.Generator().manual_seed(0))
+    out, dst = convert(tmp_path, ref.state_dict())
+    assert out.returncode == 0, out.stderr
+    config = osp.join(CONFIGS,
+                      'avsegformer_pvt-v2-b5_1xb2-30e_avsbench-s4-224x224.py')
+    options = [
+        f'test_dataloader.dataset.data_root={tiny_avs_root}',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'model.backbone.arch=b0', 'model.backbone.depths=[1,1,1,1]',
+        'model.backbone.mlp_ratios=[8,8,4,4]',
+        f'model.decode_head.in_channels={list(dims)}'.replace(' ', '')
+    ]
+    proc = subprocess.run([
+        sys.executable, 'tools/test.py', config,
+        str(dst), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', *options
+    ],
+                          capture_output=True,
+                          text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.load(open(tmp_path / 'work' / 'test_metrics.json'))
+    assert all(0 <= metrics[k] <= 1 for k in ('mJ', 'mF', 'fIoU'))
