@@ -6,6 +6,7 @@ import json
 import os.path as osp
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -53,14 +54,27 @@ def build_model(config: str):
         return MODELS.build(cfg)
 
 
-def convert(tmp_path, state_dict):
-    src, dst = tmp_path / 'best.pth', tmp_path / 'mmavs.pth'
-    torch.save(state_dict, src)
-    out = subprocess.run([sys.executable, TOOL, str(src), str(dst)],
-                         capture_output=True,
-                         text=True,
-                         cwd=ROOT)
-    return out, dst
+@pytest.fixture
+def convert(tmp_path, load_tool, monkeypatch, capsys):
+    """Run the tool in-process on a state dict: (result, output path)."""
+    tool = load_tool('tools/model_converters/avsegformer2mmavs.py')
+
+    def run(state_dict):
+        src, dst = tmp_path / 'best.pth', tmp_path / 'mmavs.pth'
+        torch.save(state_dict, src)
+        monkeypatch.setattr(sys, 'argv', [TOOL, str(src), str(dst)])
+        error = ''
+        try:
+            tool.main()
+        except SystemExit as e:  # the tool's clean error
+            error = str(e.code)
+        out = capsys.readouterr()
+        return SimpleNamespace(
+            returncode=int(bool(error)),
+            stdout=out.out,
+            stderr=out.err + error), dst
+
+    return run
 
 
 @pytest.mark.parametrize('backbone,num_classes,config', [
@@ -69,10 +83,10 @@ def convert(tmp_path, state_dict):
     ('pvt-v2-b5', 71, 'avsegformer_pvt-v2-b5_1xb1-30e_avss-224x224.py'),
     ('r50', 71, 'avsegformer_r50_1xb1-30e_avss-224x224.py'),
 ])
-def test_released_checkpoints_load_strictly(tmp_path, backbone, num_classes,
+def test_released_checkpoints_load_strictly(convert, backbone, num_classes,
                                             config):
     official = released_state_dict(backbone, num_classes)
-    out, dst = convert(tmp_path, official)
+    out, dst = convert(official)
     assert out.returncode == 0, out.stderr
     ckpt = load_local_checkpoint(str(dst))
     state = ckpt['state_dict']
@@ -106,16 +120,17 @@ def test_released_checkpoints_load_strictly(tmp_path, backbone, num_classes,
         assert torch.equal(state[new], official[old]), old
 
 
-def test_bad_checkpoint_names_file_and_keys(tmp_path):
+def test_bad_checkpoint_names_file_and_keys(convert):
     official = released_state_dict('r50', 1)
     official['head.extra.weight'] = torch.zeros(1)
-    out, dst = convert(tmp_path, official)
+    out, dst = convert(official)
     assert out.returncode != 0 and not dst.exists()
     assert 'best.pth' in out.stderr and 'head.extra.weight' in out.stderr
 
 
 @pytest.mark.slow
-def test_converted_release_runs_with_tools_test(tmp_path, tiny_avs_root):
+def test_converted_release_runs_with_tools_test(tmp_path, convert,
+                                                tiny_avs_root):
     """A converted release checkpoint (the reduced PVT-v2 of the
     equivalence test, random weights) goes through tools/test.py."""
     torch.manual_seed(0)
@@ -123,7 +138,7 @@ def test_converted_release_runs_with_tools_test(tmp_path, tiny_avs_root):
     ref = AVSegFormerRef(
         PVTv2(dims, (1, 1, 1, 1), (1, 2, 5, 8), (8, 8, 4, 4)), list(dims))
     randomise(ref, torch.Generator().manual_seed(0))
-    out, dst = convert(tmp_path, ref.state_dict())
+    out, dst = convert(ref.state_dict())
     assert out.returncode == 0, out.stderr
     config = osp.join(CONFIGS,
                       'avsegformer_pvt-v2-b5_1xb2-30e_avsbench-s4-224x224.py')
