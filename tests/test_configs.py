@@ -19,10 +19,10 @@ CONFIGS = sorted(
 
 
 # Building a ResNet-50/PVT-v2-b5 model with VGGish takes 2-5 s on a shared
-# CPU, so of the paper grids (tpavi/, mix_mmseg/; their other configs change
-# one argument of these) one config per model variant is built; every config
-# is parsed. Configs elsewhere are all built.
-GRID_DIRS = ('tpavi', 'mix_mmseg')
+# CPU, so of the paper grids (tpavi/, mix_mmseg/, avsegformer/; their other
+# configs change one argument of these) one config per model variant is
+# built; every config is parsed. Configs elsewhere are all built.
+GRID_DIRS = ('tpavi', 'mix_mmseg', 'avsegformer')
 GRID_BUILT = (
     'tpavi_r50_1xb4-15e_avsbench-s4-224x224.py',
     'tpavi_pvt-v2-b5_1xb4-15e_avsbench-s4-224x224.py',
@@ -36,6 +36,7 @@ GRID_BUILT = (
     'tpavi-fpnhead_r50_1xb4-15e_avsbench-s4-224x224.py',
     'tpavi-fpnhead_pvt-v2-b5_1xb4-30e_avsbench-ms3-224x224.py',
     'segformer-tpavi_mit-b0_1xb4-30e_avsbench-ms3-224x224.py',
+    'avsegformer_r50_1xb2-30e_avsbench-s4-224x224.py',
 )
 BUILT = [
     p for p in CONFIGS if osp.basename(osp.dirname(p)) not in GRID_DIRS

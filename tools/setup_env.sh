@@ -9,6 +9,11 @@
 # Python ABI in $MMAVS_WHEEL_CACHE (default ~/.cache/mmavs/wheels): pip's own
 # cache is keyed by the sdist only, and a wheel built against another torch fails
 # to import (`undefined symbol` in mmcv/_ext).
+#
+# With nvcc on PATH and a GPU visible (and a CUDA torch), mmcv is built with its
+# CUDA ops (FORCE_CUDA=1), which AVSegFormer's deformable attention needs on GPU;
+# otherwise a CPU build (FORCE_CUDA=0). FORCE_CUDA=0/1 overrides the detection.
+# CUDA wheels are cached apart from CPU ones (tools/mmcv_build_kind.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,13 +35,18 @@ echo "[mmavs] installing build tools and torch"
 
 torch_version=$("$py" -c 'import torch; print(torch.__version__.split("+")[0])')
 abi=$("$py" -c 'import sys; print(f"cp{sys.version_info.major}{sys.version_info.minor}")')
-cache=${MMAVS_WHEEL_CACHE:-$HOME/.cache/mmavs/wheels}/torch-$torch_version-$abi
+# shellcheck source=tools/mmcv_build_kind.sh
+source "$root/tools/mmcv_build_kind.sh"
+build_kind=$(mmcv_build_kind "$py")
+force_cuda=0
+[ "$build_kind" = cuda ] && force_cuda=1
+cache=${MMAVS_WHEEL_CACHE:-$HOME/.cache/mmavs/wheels}/torch-$torch_version-$abi$(mmcv_build_tag "$build_kind")
 mmcv_spec=$(grep -v '^#' "$req/mmcv.txt" | head -n 1)
 
 if ! ls "$cache"/mmcv-*.whl >/dev/null 2>&1; then
-    echo "[mmavs] building mmcv ($mmcv_spec) with ops against torch $torch_version; this takes a while"
+    echo "[mmavs] building mmcv ($mmcv_spec) with $build_kind ops against torch $torch_version; this takes a while"
     mkdir -p "$cache.tmp"
-    MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} FORCE_CUDA=${FORCE_CUDA:-0} \
+    MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} FORCE_CUDA=$force_cuda \
         "$py" -m pip wheel --disable-pip-version-check "${constraints[@]}" \
         --no-build-isolation --no-deps --no-binary mmcv -w "$cache.tmp" "$mmcv_spec"
     mkdir -p "$cache"
@@ -53,9 +63,10 @@ echo "[mmavs] installing mmavs and its runtime and test requirements"
 "$py" - <<'PY'
 import mmcv, mmcv.ops, mmengine, mmseg, torch, torchaudio
 import mmavs
+from mmavs.utils import mmcv_cuda_ops_available
 assert torch.__version__.split('+')[0] == torchaudio.__version__.split('+')[0], \
     f'torch {torch.__version__} and torchaudio {torchaudio.__version__} differ'
 print(f'[mmavs] ready: torch {torch.__version__}, torchaudio {torchaudio.__version__}, '
       f'mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmseg {mmseg.__version__}, '
-      f'mmavs {mmavs.__version__}')
+      f'mmavs {mmavs.__version__}, mmcv CUDA ops: {mmcv_cuda_ops_available()}')
 PY

@@ -1,5 +1,6 @@
 # Copyright (c) mmavs contributors. All rights reserved.
+from .freeze_backbone_hook import FreezeBackboneHook
 from .random_state_hook import RandomStateHook
 from .visualization_hook import AVSVisualizationHook
 
-__all__ = ['AVSVisualizationHook', 'RandomStateHook']
+__all__ = ['AVSVisualizationHook', 'FreezeBackboneHook', 'RandomStateHook']
