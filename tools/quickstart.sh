@@ -18,7 +18,7 @@ fi
 py=${MMAVS_VENV:-$root/.venv}/bin/python
 cd "$root"
 
-config=configs/tpavi/ca_r18-tiny_1xb4-30e_synthetic-ms3-96x96.py
+config=configs/tpavi/ca_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py
 work=work_dirs/quickstart
 data=data/synthetic_avs
 
