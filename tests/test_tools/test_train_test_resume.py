@@ -1,6 +1,7 @@
 # Copyright (c) mmavs contributors. All rights reserved.
 """End to end through tools/train.py and tools/test.py on a tiny synthetic
-MS3 tree: train, stop, resume, test."""
+MS3 tree with the quick-start config: train, stop, resume, test, audio
+reliance."""
 import json
 import os.path as osp
 import re
@@ -13,7 +14,7 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'tpavi',
-                  'tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py')
+                  'ca_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py')
 
 
 def run(*args):
