@@ -47,63 +47,12 @@ CONFIGS = {
 NUM_CLASSES = 71
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(3, 1, 1)
+# the official ``B2_ResNet`` (the same class as AVSegFormer's release)
+sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models', 'test_segmentors'))
+from avsegformer_reference import B2ResNet50  # noqa: E402
 
 
 # ---- the official model, re-implemented ------------------------------------
-class Bottleneck(nn.Module):
-    """``model/resnet.py``: 1x1, 3x3 (stride), 1x1 x4, BN after each."""
-
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(planes * 4)
-        self.downsample = downsample
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        shortcut = x if self.downsample is None else self.downsample(x)
-        return F.relu(out + shortcut)
-
-
-def make_layer(inplanes, planes, blocks, stride):
-    downsample = None
-    if stride != 1 or inplanes != planes * 4:
-        downsample = nn.Sequential(
-            nn.Conv2d(inplanes, planes * 4, 1, stride, bias=False),
-            nn.BatchNorm2d(planes * 4))
-    layers = [Bottleneck(inplanes, planes, stride, downsample)]
-    layers += [Bottleneck(planes * 4, planes) for _ in range(1, blocks)]
-    return nn.Sequential(*layers)
-
-
-class B2ResNet(nn.Module):
-    """``B2_ResNet``: ResNet-50 with a second, unused copy of stages 3-4."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
-        self.layer1 = make_layer(64, 64, 3, 1)
-        self.layer2 = make_layer(256, 128, 4, 2)
-        self.layer3_1 = make_layer(512, 256, 6, 2)
-        self.layer4_1 = make_layer(1024, 512, 3, 2)
-        self.layer3_2 = make_layer(512, 256, 6, 2)
-        self.layer4_2 = make_layer(1024, 512, 3, 2)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
-        x1 = self.layer1(x)
-        x2 = self.layer2(x1)
-        x3 = self.layer3_1(x2)
-        return [x1, x2, x3, self.layer4_1(x3)]
-
-
 class ClassifierModule(nn.Module):
     """The "ASPP": sum of four 3x3 convs, dilations 3, 6, 12, 18."""
 
@@ -185,7 +134,7 @@ class OfficialAVSS(nn.Module):
     def __init__(self, backbone, pvt_arch='b1'):
         super().__init__()
         if backbone == 'r50':
-            self.resnet = B2ResNet()
+            self.resnet = B2ResNet50()
             dims = [256, 512, 1024, 2048]
         else:
             self.encoder_backbone = PyramidVisionTransformerV2(arch=pvt_arch)
