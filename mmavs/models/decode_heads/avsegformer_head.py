@@ -11,7 +11,7 @@ from mmseg.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor
 
 from mmavs.registry import MODELS
-from ..layers import sine_positional_encoding
+from ..layers import sine_positional_encoding, xavier_init_matrices
 
 
 @MODELS.register_module()
@@ -165,9 +165,7 @@ class AVSegFormerHead(BaseDecodeHead):
         overrides it."""
         if self.init_cfg is not None:
             return super().init_weights()
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
         self.encoder.init_weights()
         nn.init.normal_(self.level_embed)
         nn.init.kaiming_uniform_(self.audio_proj.weight, a=5**0.5)

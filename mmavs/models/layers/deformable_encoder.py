@@ -10,6 +10,7 @@ from torch import Tensor
 
 from mmavs.registry import MODELS
 from mmavs.utils import mmcv_cuda_ops_available
+from .weight_init import xavier_init_matrices
 
 CUDA_OPS_MISSING = (
     'multi-scale deformable attention got CUDA tensors, but this mmcv was '
@@ -119,9 +120,7 @@ class DeformableTransformerEncoder(BaseModule):
         ``init_cfg`` says otherwise."""
         if self.init_cfg is not None:
             return super().init_weights()
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
         for m in self.modules():
             if isinstance(m, MultiScaleDeformableAttention):
                 m.init_weights()

@@ -5,6 +5,7 @@ from mmseg.utils import OptMultiConfig
 from torch import Tensor
 
 from mmavs.registry import MODELS
+from .weight_init import xavier_init_matrices
 
 
 class QueryDecoderLayer(nn.Module):
@@ -83,9 +84,7 @@ class QueryTransformerDecoder(BaseModule):
         unless ``init_cfg`` says otherwise."""
         if self.init_cfg is not None:
             return super().init_weights()
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
 
     def forward(self, query: Tensor, memory: Tensor) -> Tensor:
         """Decode.
