@@ -19,7 +19,7 @@ from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 from mmavs.models.losses.audio_bank import ClassAudioBank
-from mmavs.models.utils import cavp_convert
+from mmavs.models.utils import cavp_convert, state_dict_mismatch
 from mmavs.registry import MODELS
 from mmavs.utils import load_local_checkpoint, register_all_modules
 
@@ -53,13 +53,7 @@ def check_strict(state_dict: dict, config: str) -> None:
         k: v
         for k, v in model.state_dict().items() if k not in banks
     }
-    missing = sorted(set(expected) - set(state_dict))
-    unexpected = sorted(set(state_dict) - set(expected))
-    misshapen = [
-        f'{k}: {tuple(state_dict[k].shape)} vs {tuple(v.shape)}'
-        for k, v in expected.items()
-        if k in state_dict and state_dict[k].shape != v.shape
-    ]
+    missing, unexpected, misshapen = state_dict_mismatch(state_dict, expected)
     if missing or unexpected or misshapen:
         raise ValueError(f'does not load strictly into {config}: missing '
                          f'{missing}, unexpected {unexpected}, misshapen '

@@ -130,6 +130,19 @@ def vggish_convert(weights: Dict[str, Tensor],
             state_dict[f'pproc.{name}'] = value
     with torch.device('meta'):
         expected = VGGish(postprocess=pca is not None).state_dict()
+    missing, unexpected, misshapen = state_dict_mismatch(state_dict, expected)
+    if missing or unexpected or misshapen:
+        raise ValueError(f'not a VGGish release: missing {missing}, '
+                         f'unexpected {unexpected}, misshapen {misshapen}')
+    return state_dict
+
+
+def state_dict_mismatch(
+        state_dict: Dict[str, Tensor], expected: Dict[str, Tensor]
+) -> Tuple[List[str], List[str], List[str]]:
+    """Keys of ``expected`` missing from ``state_dict``, keys of
+    ``state_dict`` not in ``expected`` (both sorted), and the shared keys
+    whose shapes differ, as ``'key (got) != (expected)'``."""
     missing = sorted(set(expected) - set(state_dict))
     unexpected = sorted(set(state_dict) - set(expected))
     misshapen = [
@@ -137,10 +150,7 @@ def vggish_convert(weights: Dict[str, Tensor],
         for k, v in expected.items()
         if k in state_dict and state_dict[k].shape != v.shape
     ]
-    if missing or unexpected or misshapen:
-        raise ValueError(f'not a VGGish release: missing {missing}, '
-                         f'unexpected {unexpected}, misshapen {misshapen}')
-    return state_dict
+    return missing, unexpected, misshapen
 
 
 def _detect_backbone(state_dict: Dict[str, Tensor]) -> str:
