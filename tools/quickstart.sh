@@ -5,7 +5,8 @@
 # configs/tpavi/README.md), test it and draw its predictions, test it again
 # with swapped audio, silence and white noise (audio reliance), and segment a
 # video of test clips with demo/video_demo.py. Seeded and deterministic.
-# Outputs go to work_dirs/quickstart/.
+# Outputs go to work_dirs/quickstart/ ($MMAVS_QUICKSTART_WORK), the data to
+# data/synthetic_avs/ ($MMAVS_QUICKSTART_DATA).
 #
 #   bash tools/quickstart.sh               # set-up included
 #   bash tools/quickstart.sh --skip-setup  # reuse an existing environment
@@ -19,8 +20,11 @@ py=${MMAVS_VENV:-$root/.venv}/bin/python
 cd "$root"
 
 config=configs/tpavi/ca_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py
-work=work_dirs/quickstart
-data=data/synthetic_avs
+work=${MMAVS_QUICKSTART_WORK:-work_dirs/quickstart}
+data=${MMAVS_QUICKSTART_DATA:-data/synthetic_avs}
+data_options=(--cfg-options "train_dataloader.dataset.data_root=$data"
+    "val_dataloader.dataset.data_root=$data"
+    "test_dataloader.dataset.data_root=$data")
 
 step() {  # step NAME COMMAND...: run and time one step
     local name=$1 t0=$SECONDS
@@ -32,13 +36,13 @@ step() {  # step NAME COMMAND...: run and time one step
 
 step data "$py" tools/dataset_converters/make_synthetic_avs.py --out "$data" \
     --seed 0 --subsets ms3
-step train "$py" tools/train.py "$config" --work-dir "$work"
+step train "$py" tools/train.py "$config" --work-dir "$work" "${data_options[@]}"
 ckpt=$(cat "$work/last_checkpoint")
 step test "$py" tools/test.py "$config" "$ckpt" \
     --work-dir "$work/test_true_audio" --out "$work/pred_test_true_audio" \
-    --show-dir "$work/show"
+    --show-dir "$work/show" "${data_options[@]}"
 step reliance "$py" tools/analysis_tools/audio_reliance.py "$config" "$ckpt" \
-    --work-dir "$work/audio_reliance"
+    --work-dir "$work/audio_reliance" "${data_options[@]}"
 rm -rf "$work/demo_clips"
 step demo-input "$py" tools/misc/join_avs_clips.py "$data" "$work/demo_clips" \
     --subset ms3 --split test --num-clips 4

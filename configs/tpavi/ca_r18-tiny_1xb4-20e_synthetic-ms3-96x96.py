@@ -4,7 +4,9 @@
 # their sounding objects from second to second; TPAVI gives every pixel one
 # context from the audio of all T frames and cannot tell which second is
 # sounding, f_CA lets each frame's positions attend to that frame's audio.
-# Seeded and deterministic, no data-loading workers.
+# BCE plus AVSegFormer's per-frame Dice: BCE alone under-segments the small
+# objects (most pixels are background). Seeded and deterministic, no
+# data-loading workers.
 _base_ = './tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py'
 width = 32
 model = dict(
@@ -15,7 +17,15 @@ model = dict(
         stages=(0, 1, 2, 3),
         audio_channels=128,
         embed_dims=width,
-        num_heads=1))
+        num_heads=1),
+    decode_head=dict(loss_decode=[
+        dict(
+            type='mmseg.CrossEntropyLoss',
+            use_sigmoid=True,
+            avg_non_ignore=True,
+            loss_weight=1.0),
+        dict(type='FrameDiceLoss', loss_weight=1.0)
+    ]))
 train_dataloader = dict(num_workers=0, persistent_workers=False)
 val_dataloader = dict(num_workers=0, persistent_workers=False)
 test_dataloader = val_dataloader
