@@ -19,7 +19,7 @@ fi
 py=${MMAVS_VENV:-$root/.venv}/bin/python
 cd "$root"
 
-config=configs/tpavi/ca_r18-tiny_1xb4-20e_synthetic-ms3-96x96.py
+config=configs/tpavi/ca_r18-tiny_1xb4-30e_synthetic-ms3-96x96.py
 work=${MMAVS_QUICKSTART_WORK:-work_dirs/quickstart}
 data=${MMAVS_QUICKSTART_DATA:-data/synthetic_avs}
 data_options=(--cfg-options "train_dataloader.dataset.data_root=$data"

@@ -5,8 +5,11 @@
 # context from the audio of all T frames and cannot tell which second is
 # sounding, f_CA lets each frame's positions attend to that frame's audio.
 # BCE plus AVSegFormer's per-frame Dice: BCE alone under-segments the small
-# objects (most pixels are background). Seeded and deterministic, no
-# data-loading workers.
+# objects (most pixels are background). 30 epochs (mJ was still rising at
+# 20) take less time than 20 did with a narrower decoder output (16 and 8
+# channels instead of 32 and 16: its convs at 48x48 and 96x96 were the
+# costliest layers) and denormals flushed (FlushDenormalHook). Seeded and
+# deterministic, no data-loading workers.
 _base_ = './tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py'
 width = 32
 model = dict(
@@ -18,17 +21,18 @@ model = dict(
         audio_channels=128,
         embed_dims=width,
         num_heads=1),
-    decode_head=dict(loss_decode=[
-        dict(
-            type='mmseg.CrossEntropyLoss',
-            use_sigmoid=True,
-            avg_non_ignore=True,
-            loss_weight=1.0),
-        dict(type='FrameDiceLoss', loss_weight=1.0)
-    ]))
+    decode_head=dict(
+        mid_channels=16,
+        channels=8,
+        loss_decode=[
+            {{_base_.model.decode_head.loss_decode}},
+            dict(type='FrameDiceLoss', loss_weight=1.0)
+        ]))
 train_dataloader = dict(num_workers=0, persistent_workers=False)
 val_dataloader = dict(num_workers=0, persistent_workers=False)
 test_dataloader = val_dataloader
 # constant lr (Adam 1e-3, as the TPAVI tiny config); validation once, at the end
-train_cfg = dict(max_epochs=20, val_interval=20)
+train_cfg = dict(max_epochs=30, val_interval=30)
 randomness = dict(seed=0, deterministic=True)
+# denormals flushed: training no longer slows down as it goes
+custom_hooks = [dict(type='RandomStateHook'), dict(type='FlushDenormalHook')]
