@@ -29,19 +29,24 @@ def _torch_openmp() -> Optional[ctypes.CDLL]:
     return None
 
 
+#: Elements of the check: enough for torch to split the op over its threads.
+_CHECK_SIZE = 1 << 20
+
+
+def _denormals_left() -> int:
+    """How many of ``_CHECK_SIZE`` float32 products ``denormal * 1.0`` stay
+    nonzero: 0 when every thread flushes, all when none does."""
+    x = torch.full((_CHECK_SIZE, ), DENORMAL_BITS, dtype=torch.int32)
+    return int((x.view(torch.float32) * 1.0).count_nonzero())
+
+
 def denormals_flushed() -> bool:
     """Whether a float32 op on denormals gives zeros on all CPU threads.
 
     The op is large enough for torch to split it over its intra-op threads,
     so a thread that does not flush leaves denormals in its part.
     """
-    return not denormal_products(1 << 20)
-
-
-def denormal_products(n: int) -> int:
-    """How many of n products ``denormal * 1.0`` stay nonzero (float32)."""
-    x = torch.full((n, ), DENORMAL_BITS, dtype=torch.int32)
-    return int((x.view(torch.float32) * 1.0).count_nonzero())
+    return _denormals_left() == 0
 
 
 def set_flush_denormal(enable: bool) -> bool:
@@ -73,4 +78,4 @@ def set_flush_denormal(enable: bool) -> bool:
         gomp.GOMP_parallel(region, None,
                            ctypes.c_uint(torch.get_num_threads()),
                            ctypes.c_uint(0))
-    return denormals_flushed() == enable
+    return _denormals_left() == (0 if enable else _CHECK_SIZE)
