@@ -27,7 +27,7 @@ GRID_BUILT = (
     'tpavi_r50_1xb4-15e_avsbench-s4-224x224.py',
     'tpavi_pvt-v2-b5_1xb4-15e_avsbench-s4-224x224.py',
     'tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py',
-    'ca_r18-tiny_1xb4-30e_synthetic-ms3-96x96.py',
+    'ca_r18-tiny_1xb4-10e_synthetic-ms3-96x96.py',
     'nofusion_r50_1xb4-15e_avsbench-s4-224x224.py',
     'avadd_r50_1xb4-30e_avsbench-ms3-224x224.py',
     'tpavi-avm-av_r50_1xb4-30e_avsbench-ms3-224x224.py',

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine, CPU only: set up the environment, build the
-# bundled synthetic AVS dataset, train a small audio-visual model on its MS3
-# split (TPAVI's architecture with CAVP's per-frame cross-attention, see
-# configs/tpavi/README.md), test it and draw its predictions, test it again
-# with swapped audio, silence and white noise (audio reliance), and segment a
-# video of test clips with demo/video_demo.py. Seeded and deterministic.
+# bundled synthetic AVS dataset (MS3, 270 training clips), train a small
+# audio-visual model on it (TPAVI's architecture with CAVP's per-frame
+# cross-attention, see configs/tpavi/README.md), test it and draw its
+# predictions, test it again with swapped audio, silence and white noise
+# (audio reliance), and segment a video of test clips with
+# demo/video_demo.py. Seeded and deterministic.
 # Outputs go to work_dirs/quickstart/ ($MMAVS_QUICKSTART_WORK), the data to
 # data/synthetic_avs/ ($MMAVS_QUICKSTART_DATA).
 #
@@ -19,7 +20,7 @@ fi
 py=${MMAVS_VENV:-$root/.venv}/bin/python
 cd "$root"
 
-config=configs/tpavi/ca_r18-tiny_1xb4-30e_synthetic-ms3-96x96.py
+config=configs/tpavi/ca_r18-tiny_1xb4-10e_synthetic-ms3-96x96.py
 work=${MMAVS_QUICKSTART_WORK:-work_dirs/quickstart}
 data=${MMAVS_QUICKSTART_DATA:-data/synthetic_avs}
 data_options=(--cfg-options "train_dataloader.dataset.data_root=$data"
@@ -35,7 +36,7 @@ step() {  # step NAME COMMAND...: run and time one step
 }
 
 step data "$py" tools/dataset_converters/make_synthetic_avs.py --out "$data" \
-    --seed 0 --subsets ms3
+    --seed 0 --subsets ms3 --num-train 270
 step train "$py" tools/train.py "$config" --work-dir "$work" "${data_options[@]}"
 ckpt=$(cat "$work/last_checkpoint")
 step test "$py" tools/test.py "$config" "$ckpt" \

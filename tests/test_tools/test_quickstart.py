@@ -13,9 +13,9 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STEPS = ('data', 'train', 'test', 'reliance', 'demo-input', 'demo')
-# Below the figures measured on the development machine (docs/get_started.md)
-# with a margin for other CPUs and thread counts.
-MIN_TRUE_MJ = 0.75
+# The goals of the quick start (docs/get_started.md): seed 0 scored 0.853 and
+# dropped by 0.45 on the development machine, five seeds 0.840-0.904.
+MIN_TRUE_MJ = 0.80
 MIN_DROP_MJ = 0.25
 
 

@@ -14,7 +14,7 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'tpavi',
-                  'ca_r18-tiny_1xb4-30e_synthetic-ms3-96x96.py')
+                  'ca_r18-tiny_1xb4-10e_synthetic-ms3-96x96.py')
 
 
 def run(*args):
