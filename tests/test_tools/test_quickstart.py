@@ -13,9 +13,10 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STEPS = ('data', 'train', 'test', 'reliance', 'demo-input', 'demo')
-# The goals of the quick start (docs/get_started.md): seed 0 scored 0.851 and
-# dropped by 0.45 on the development machine, five seeds 0.843-0.889.
-MIN_TRUE_MJ = 0.80
+# Seed 0 scored 0.851 and dropped by 0.45 on the development machine, five
+# seeds 0.843-0.889 (docs/get_started.md); the goal is 0.80, less a margin
+# for other CPUs (another machine moved a former model by 0.04).
+MIN_TRUE_MJ = 0.78
 MIN_DROP_MJ = 0.25
 
 

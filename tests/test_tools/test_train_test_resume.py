@@ -3,6 +3,7 @@
 MS3 tree with the quick-start config: train, stop, resume, test, audio
 reliance."""
 import json
+import math
 import os.path as osp
 import re
 import subprocess
@@ -45,7 +46,12 @@ def test_train_stop_resume_test(tmp_path):
         'val_dataloader.persistent_workers=False',
         'test_dataloader.persistent_workers=False', 'train_cfg.val_interval=2'
     ]
-    # 8 clips, batch 4: 2 iterations an epoch; stop after epoch 1
+    # 8 clips, batch 4: 2 iterations an epoch; the cosine decay over both
+    # epochs (4 iterations) instead of epochs 5-10; stop after epoch 1
+    common += [
+        'param_scheduler.0.begin=0', 'param_scheduler.0.end=2',
+        'param_scheduler.0.T_max=2'
+    ]
     run('tools/train.py', CONFIG, *common, 'train_cfg.max_epochs=1')
     first = torch.load(work / 'epoch_1.pth', weights_only=False)
     assert first['meta']['iter'] == 2
@@ -58,6 +64,12 @@ def test_train_stop_resume_test(tmp_path):
     # the optimizer state came along: Adam's step counter continued
     steps = [s['step'] for s in second['optimizer']['state'].values()]
     assert all(float(s) == 4 for s in steps)
+    # and the schedule's position: the scheduler stepped at iterations 1-3
+    # (iteration 4 is its end), so lr = 1e-5 + (1e-3 - 1e-5) (1 + cos(3 pi /
+    # 4)) / 2; restarted at the resume it would stand at cos(pi / 2) again
+    lrs = [g['lr'] for g in second['optimizer']['param_groups']]
+    expected_lr = 1e-5 + (1e-3 - 1e-5) * (1 + math.cos(3 * math.pi / 4)) / 2
+    assert lrs == pytest.approx([expected_lr] * len(lrs), rel=1e-9)
 
     report = tmp_path / 'report'
     run('tools/test.py', CONFIG, str(work / 'epoch_2.pth'), '--work-dir',
