@@ -9,11 +9,10 @@
 # (make_synthetic_avs.py --num-train 270, three times the default): on the
 # default 90 for 30 epochs it overfitted (seeds 1 and 2: train mJ 0.92 and
 # 0.89, test 0.78 and 0.75). 10 epochs of 270 clips are about as many
-# iterations (680) as 30 of 90 (690). The decoder output is
-# narrower (16 and 8 channels instead of 32 and 16: its convs at 48x48 and
-# 96x96 were the costliest layers) and denormals are flushed
-# (FlushDenormalHook), so iterations stay cheap. Seeded and deterministic,
-# no data-loading workers.
+# iterations (680) as 30 of 90 (690). The decoder output is narrower (16
+# and 8 channels instead of 32 and 16: its convs at 48x48 and 96x96 were
+# the costliest layers) and denormals are flushed (FlushDenormalHook), so
+# iterations stay cheap. Seeded and deterministic, no data-loading workers.
 _base_ = './tpavi_r18-tiny_1xb4-40e_synthetic-ms3-96x96.py'
 width = 32
 model = dict(
@@ -41,7 +40,6 @@ test_dataloader = val_dataloader
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',
-        T_max=5,
         eta_min=1e-5,
         begin=5,
         end=10,

@@ -48,10 +48,7 @@ def test_train_stop_resume_test(tmp_path):
     ]
     # 8 clips, batch 4: 2 iterations an epoch; the cosine decay over both
     # epochs (4 iterations) instead of epochs 5-10; stop after epoch 1
-    common += [
-        'param_scheduler.0.begin=0', 'param_scheduler.0.end=2',
-        'param_scheduler.0.T_max=2'
-    ]
+    common += ['param_scheduler.0.begin=0', 'param_scheduler.0.end=2']
     run('tools/train.py', CONFIG, *common, 'train_cfg.max_epochs=1')
     first = torch.load(work / 'epoch_1.pth', weights_only=False)
     assert first['meta']['iter'] == 2
